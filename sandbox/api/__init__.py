@@ -1,0 +1,95 @@
+"""The JSON API under /api: the blueprint, input helpers shared by every route module."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, request
+
+from sandbox.errors import APIError, ValidationError
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@api.before_request
+def _check_wink_version() -> None:
+    version = request.headers.get("Wink-Version")
+    if version is not None and version.strip() != "2.0":
+        raise APIError(
+            400,
+            f"Unsupported Wink-Version {version!r}: the sandbox speaks version 2.0",
+            errors=[{"field": "Wink-Version", "message": "must be 2.0"}],
+        )
+
+
+def json_body(*, required: bool = True, default: Any = None) -> Any:
+    """Parse the request body as JSON, with clear 400/415 errors (413 comes from Flask)."""
+    data = request.get_data(cache=True)
+    if not data.strip():
+        if required:
+            raise APIError(400, "The request body is empty; send a JSON object")
+        return default
+    mimetype = request.mimetype or ""
+    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise APIError(415, f"The body must be JSON (Content-Type: application/json), not {mimetype}")
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise APIError(400, f"The body is not valid JSON: {exc}", kind="malformed-json") from None
+
+
+def json_object(*, required: bool = True) -> dict:
+    """Parse the body as a JSON object (a list or scalar gets 400)."""
+    body = json_body(required=required, default={})
+    if not isinstance(body, dict):
+        raise APIError(400, f"The body must be a JSON object, not {type(body).__name__}")
+    return body
+
+
+def query_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Read an integer query parameter within bounds, or raise a 400 naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError([{"field": name, "message": f"must be an integer, not {raw!r}"}]) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ValidationError([{"field": name, "message": f"must be {bound}"}])
+    return value
+
+
+def query_bool(name: str, default: bool) -> bool:
+    """Read a boolean query parameter (true/false/1/0), or raise a 400 naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise ValidationError([{"field": name, "message": f"must be true or false, not {raw!r}"}])
+
+
+# Route modules register their views on `api` when imported.
+ROUTE_MODULES = [
+    "sandbox.api.accounts",
+    "sandbox.api.webhooks",
+    "sandbox.api.meta",
+]
+
+
+def route_modules() -> list:
+    """Import every route module (each adds its views and OPENAPI_PATHS)."""
+    import importlib
+
+    return [importlib.import_module(name) for name in ROUTE_MODULES]
+
+
+def init_app(app: Flask) -> None:
+    route_modules()
+    app.register_blueprint(api)

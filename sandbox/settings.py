@@ -1,0 +1,49 @@
+"""Every setting of the sandbox, its default and its help text, in one table.
+
+A setting is read, in order of precedence, from the mapping given to ``create_app``, then from
+the environment as ``SANDBOX_<NAME>``, then from the default here. The README documents each one
+(a test checks that).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+# name: (default, parser, help)
+SETTINGS: dict[str, tuple[Any, Any, str]] = {
+    "DATABASE": ("sandbox.db", str, "Path of the SQLite database file."),
+    "TOKEN": (None, str, "When set, every /api and websocket call needs `Authorization: Bearer <token>`."),
+    "MAX_BODY_BYTES": (1024 * 1024, int, "Largest request body the API accepts (bytes)."),
+    "SECRET_GRACE_SECONDS": (
+        24 * 3600, int, "How long an old signing secret stays valid after a rotation (seconds)."
+    ),
+}
+
+
+def register(name: str, default: Any, parser: Any, help_text: str) -> None:
+    """Add a setting (used by the modules that own one); must run before ``load``."""
+    SETTINGS[name] = (default, parser, help_text)
+
+
+def _parse(parser: Any, raw: str) -> Any:
+    if parser is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if parser in (list, dict):
+        return json.loads(raw)
+    return parser(raw)
+
+
+def load(app: Flask, config: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, then SANDBOX_* variables, then ``config``."""
+    for name, (default, parser, _help) in SETTINGS.items():
+        raw = os.environ.get(f"SANDBOX_{name}")
+        app.config[name] = _parse(parser, raw) if raw not in (None, "") else default
+    if config:
+        app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    app.json.sort_keys = False

@@ -1,0 +1,75 @@
+"""Accounts API: every route and every failure path."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import assert_problem
+
+
+def test_create_list_get_delete(client):
+    created = client.post("/api/managing-entity", json={"name": "The Siam Residences, Bangkok"})
+    assert created.status_code == 201
+    account = created.get_json()
+    assert account["type"] == "HOTEL"
+    assert set(account) == {"id", "name", "type", "createdDate"}
+    assert client.get(f"/api/managing-entity/{account['id']}").get_json() == account
+    assert account in client.get("/api/managing-entity").get_json()
+    deleted = client.delete(f"/api/managing-entity/{account['id']}")
+    assert deleted.status_code == 200
+    assert deleted.get_json()["success"] is True
+    assert_problem(client.get(f"/api/managing-entity/{account['id']}"), 404)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": 5}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": "ok", "type": "CASTLE"}, "type"),
+        ({"name": "ok", "colour": "red"}, "colour"),
+    ],
+)
+def test_create_refuses_bad_fields(client, body, field):
+    assert_problem(client.post("/api/managing-entity", json=body), 400, field=field)
+
+
+def test_create_refuses_bad_bodies(client):
+    assert_problem(client.post("/api/managing-entity", data="{nope", content_type="application/json"), 400)
+    assert_problem(client.post("/api/managing-entity", data="", content_type="application/json"), 400)
+    assert_problem(client.post("/api/managing-entity", json=["a"]), 400)
+    assert_problem(client.post("/api/managing-entity", data="name=x",
+                               content_type="application/x-www-form-urlencoded"), 415)
+    big = '{"name": "' + "x" * (1024 * 1024 + 10) + '"}'
+    assert_problem(client.post("/api/managing-entity", data=big, content_type="application/json"), 413)
+
+
+def test_delete_refused_while_webhooks_exist_unless_cascade(client, account):
+    hook = client.post(f"/api/managing-entity/{account['id']}/webhook", json={
+        "name": "Hook", "eventUrl": "http://127.0.0.1:9/x", "eventList": []}).get_json()
+    body = assert_problem(client.delete(f"/api/managing-entity/{account['id']}"), 409)
+    assert body["webhookCount"] == 1
+    assert client.get(f"/api/managing-entity/{account['id']}/webhook/{hook['id']}").status_code == 200
+    assert_problem(client.delete(f"/api/managing-entity/{account['id']}?cascade=maybe"), 400,
+                   field="cascade")
+    assert client.delete(f"/api/managing-entity/{account['id']}?cascade=true").status_code == 200
+    assert_problem(client.get(f"/api/managing-entity/{account['id']}/webhook/{hook['id']}"), 404)
+
+
+def test_unknown_route_and_method(client, account):
+    assert_problem(client.get("/api/nope"), 404)
+    assert_problem(client.put(f"/api/managing-entity/{account['id']}", json={}), 405)
+
+
+def test_token_required_when_set(db_path):
+    from sandbox import create_app
+
+    app = create_app({"DATABASE": db_path, "TOKEN": "s3cret"})
+    client = app.test_client()
+    assert_problem(client.get("/api/managing-entity"), 401)
+    assert_problem(client.get("/api/managing-entity", headers={"Authorization": "Bearer wrong"}), 401)
+    ok = client.get("/api/managing-entity", headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 200
