@@ -111,9 +111,21 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
         click.echo("Stopped.")
 
 
+# Other command modules register their commands on `cli` when imported; add yours here.
+COMMAND_MODULES: list[str] = []
+
+
+def _load_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; with no command (or only options), run ``serve``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
         args.insert(0, "serve")
+    _load_commands()
     cli.main(args=args, prog_name="run.py")

@@ -1,0 +1,1 @@
+"""Commands of the CLI beyond `serve`, one module per concern."""
