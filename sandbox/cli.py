@@ -83,12 +83,6 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
     finally:
         db.close()
 
-    if not _is_loopback(host):
-        click.secho(
-            f"WARNING: listening on {host}, not loopback: anyone who can reach this machine can "
-            "use the sandbox" + ("" if token else " (no --token set)") + ".",
-            fg="yellow", err=True,
-        )
     stop = threading.Event()
 
     def _on_signal(signum, _frame):
@@ -99,6 +93,12 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
     click.echo(f"Webhook Sandbox {__version__} listening on {runner.url}  (database: {db_path})")
     click.echo(f"Open {runner.url}/ in a browser; API reference at {runner.url}/openapi.json. "
                "Ctrl-C stops.")
+    if not _is_loopback(host):
+        click.secho(
+            f"WARNING: listening on {host}, not loopback: anyone who can reach this machine can "
+            "use the sandbox" + ("" if token else " (no --token set)") + ".",
+            fg="yellow", err=True,
+        )
     sys.stdout.flush()
     try:
         while not stop.wait(0.5):

@@ -74,9 +74,16 @@ class Runner:
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0):
         self.app = app
-        self.server = _Server(host, port, app, handler=_QuietHandler)
+        # Bind ourselves: Werkzeug's own bind prints to stderr and exits on failure, while the
+        # CLI wants an OSError to turn into a clear message.
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            sock.listen(128)
+            self.server = _Server(host, port, app, handler=_QuietHandler, fd=sock.fileno())
         self.host = host
-        self.port = self.server.server_port
+        self.port = self.server.port
         display_host = f"[{host}]" if ":" in host else host
         self.url = f"http://{display_host}:{self.port}"
         self._thread: threading.Thread | None = None
