@@ -1,0 +1,147 @@
+"""Realistic fake ``data`` for every event key, and the JSON Schema each key's ``data`` satisfies.
+
+Generators live in one module per object family and share the parts in ``parts``; this module joins
+them into one table keyed by event key and is the only entry point others use.
+
+Determinism: a payload is drawn from one seeded ``random.Random`` (Faker's). With a seed and no ``now``
+every date is relative to ``REFERENCE_NOW`` (2026-01-15T09:30:00 UTC), so the same seed, key, account,
+locale and overrides give byte-identical JSON in any process on any day. With ``now`` given, dates are
+relative to it. Without a seed, a fresh seed is drawn and dates are relative to the current time.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from functools import cache
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from sandbox import catalog
+from sandbox.errors import NotFoundError, ValidationError
+from sandbox.generate import booking, distribution, inventory, legacy, managing_entity, payments
+from sandbox.generate import property as property_family
+from sandbox.generate.context import (
+    ISO_4217,
+    REFERENCE_NOW,
+    Ctx,
+    EventSpec,
+    faker_for,
+    new_seed,
+    normalize_locale,
+    to_utc_naive,
+)
+from sandbox.generate.schemas import top
+
+__all__ = ["REFERENCE_NOW", "generate", "generate_data", "schema_for", "validate_data"]
+
+_SPECS: dict[str, EventSpec] = {
+    **booking.EVENTS,
+    **managing_entity.EVENTS,
+    **property_family.EVENTS,
+    **inventory.EVENTS,
+    **payments.EVENTS,
+    **distribution.EVENTS,
+    **legacy.EVENTS,
+}
+
+_FORMATS = FormatChecker()
+for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
+    _FORMATS.checkers[_name] = _check
+
+
+@_FORMATS.checks("iso-4217")
+def _is_currency(value: object) -> bool:
+    return not isinstance(value, str) or value in ISO_4217
+
+
+def _spec(key: str) -> EventSpec:
+    spec = _SPECS.get(key)
+    if spec is None or not catalog.is_known(key):
+        suggestions = catalog.suggest(key)
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise NotFoundError(f"Unknown event type {key!r}{hint}",
+                            extra={"suggestions": suggestions})
+    return spec
+
+
+def generate(key: str, *, account: dict | None = None, seed: int | None = None,
+             locale: str | None = None, now: datetime | None = None) -> tuple[dict, dict]:
+    """Generate ``data`` for ``key``; return it with the account it was generated for."""
+    spec = _spec(key)
+    locale = normalize_locale(locale)
+    if seed is None:
+        seed = new_seed()
+        moment = now or datetime.now(UTC)
+    else:
+        moment = now or REFERENCE_NOW
+    if account is not None:
+        account = {"id": str(account["id"]), "name": str(account["name"]),
+                   "type": str(account.get("type") or "")}
+    ctx = Ctx(fake=faker_for(locale, seed), locale=locale, now=to_utc_naive(moment),
+              account=account)
+    data = spec.generate(ctx)
+    return data, ctx.account
+
+
+def generate_data(key: str, *, account: dict | None = None, seed: int | None = None,
+                  locale: str = "en_US", now: datetime | None = None) -> dict:
+    """Generate realistic ``data`` for event ``key`` (a made-up hotel account when none is given)."""
+    return generate(key, account=account, seed=seed, locale=locale, now=now)[0]
+
+
+@cache
+def _schema(key: str) -> dict:
+    entry = catalog.get(key)
+    return top(key, entry["description"], _spec(key).schema)
+
+
+@cache
+def _validator(key: str) -> Draft202012Validator:
+    return Draft202012Validator(_schema(key), format_checker=_FORMATS)
+
+
+def schema_for(key: str) -> dict:
+    """Return the JSON Schema (draft 2020-12) of ``key``'s ``data``."""
+    _spec(key)
+    return copy.deepcopy(_schema(key))
+
+
+def _path(parts) -> str:
+    text = "data"
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _message(error) -> str:
+    if error.validator == "format" and error.validator_value == "iso-4217":
+        text = f"{error.instance!r} is not an ISO 4217 currency code"
+    elif error.validator == "const":
+        text = f"must be {error.validator_value!r} for this event, not {error.instance!r}"
+    else:
+        text = error.message
+    return f"{text} (rule: {error.validator})"
+
+
+def validate_data(key: str, data: dict) -> None:
+    """Check ``data`` against ``key``'s schema; raise ValidationError naming each path and rule broken."""
+    validator = _validator(_known(key))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)),
+                                                                 e.validator))
+    if errors:
+        raise ValidationError(
+            [{"field": _path(e.absolute_path), "message": _message(e)} for e in errors[:20]],
+            detail=f"The {key} data does not match its schema: "
+                   f"{_path(errors[0].absolute_path)}: {_message(errors[0])}",
+        )
+
+
+def _known(key: str) -> str:
+    _spec(key)
+    return key
+
+
+def missing_generators() -> list[str]:
+    """Return catalog keys that have no generator (empty when the catalog is fully covered)."""
+    return [key for key in catalog.keys() if key not in _SPECS]
