@@ -52,3 +52,105 @@ def m001_accounts_and_webhooks(db: sqlite_utils.Database) -> None:
 @migrations()
 def m002_meta(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
+@migrations()
+def m010_delivery_events_deliveries_attempts_log(db: sqlite_utils.Database) -> None:
+    """The delivery engine's tables (issue 4): fired events, their deliveries, every attempt, the live log.
+
+    No foreign keys to accounts or webhooks on purpose: deleting either keeps the history.
+    """
+    db.execute("""
+        create table events (
+            seq integer primary key,            -- firing order; the list cursor
+            id text not null unique,            -- the envelope's id, sent as webhook-id
+            event_key text not null,
+            account_id text not null,
+            account_name text not null,
+            created text not null,              -- ISO 8601 UTC with ms and Z
+            seed integer,
+            locale text,
+            chaos text,                         -- JSON object or NULL
+            target_webhook_id text,             -- set when fired at one webhook only
+            delivery_count integer not null default 0,
+            body blob not null                  -- the exact bytes every attempt sends
+        )
+    """)
+    db.execute("create index events_by_key on events (event_key, seq)")
+    db.execute("create index events_by_account on events (account_id, seq)")
+    db.execute("""
+        create table deliveries (
+            seq integer primary key,            -- per-webhook sending order; the list cursor
+            id text not null unique,
+            event_seq integer not null,
+            event_id text not null,
+            event_key text not null,
+            account_id text not null,
+            webhook_id text not null,
+            webhook_name text not null,
+            event_url text not null,            -- the URL of the latest attempt (or the one at firing)
+            status text not null default 'pending',  -- pending, retrying, succeeded, failed, cancelled
+            claimed integer not null default 0,      -- 1 while the engine holds it (queued or in flight)
+            next_at real,                       -- unix seconds when the next attempt is due
+            next_trigger text not null default 'initial',  -- initial, retry, manual
+            attempts integer not null default 0,
+            schedule_step integer not null default 0,      -- automatic attempts made so far
+            last_status_code integer,
+            last_error text,
+            last_attempt_at text,
+            created text not null,
+            updated text not null,
+            chaos text,
+            stale_seconds integer not null default 0
+        )
+    """)
+    db.execute("create index deliveries_by_webhook on deliveries (webhook_id, seq)")
+    db.execute("create index deliveries_by_event on deliveries (event_id)")
+    db.execute("create index deliveries_by_status on deliveries (status, seq)")
+    db.execute("create index deliveries_by_account on deliveries (account_id, seq)")
+    db.execute("create index deliveries_by_key on deliveries (event_key, seq)")
+    db.execute("create index deliveries_queue on deliveries (seq) "
+               "where claimed = 0 and status in ('pending', 'retrying')")
+    db.execute("create index deliveries_due on deliveries (next_at) "
+               "where claimed = 0 and status in ('pending', 'retrying')")
+    db.execute("create index deliveries_claimed on deliveries (seq) where claimed = 1")
+    db.execute("""
+        create table attempts (
+            id integer primary key,
+            delivery_id text not null,
+            attempt integer not null,
+            trigger text not null,              -- initial, retry, manual
+            started text not null,
+            request_url text not null,
+            request_headers text not null,      -- JSON object
+            request_body blob,                  -- NULL: exactly the event's body
+            response_status integer,
+            response_headers text,              -- JSON object or NULL
+            response_body blob,
+            response_truncated integer not null default 0,
+            duration_ms real not null,
+            error text,
+            status text not null,               -- the delivery's status after this attempt
+            next_attempt_at text
+        )
+    """)
+    db.execute("create index attempts_by_delivery on attempts (delivery_id, attempt)")
+    db.execute("""
+        create table log (
+            id integer primary key autoincrement,   -- the live log's cursor
+            type text not null,
+            created text not null,
+            account_id text,
+            webhook_id text,
+            event_key text,
+            event_id text,
+            delivery_id text,
+            status text,
+            message text not null                   -- JSON object, without type/cursor/at
+        )
+    """)
+    db.execute("create index log_by_account on log (account_id, id)")
+    db.execute("create index log_by_webhook on log (webhook_id, id)")
+    db.execute("create index log_by_key on log (event_key, id)")
+    db.execute("create index log_by_event on log (event_id)")
+    db.execute("create index log_by_delivery on log (delivery_id)")
