@@ -1,0 +1,47 @@
+"""Concurrent API use against a live server never surfaces "database is locked"."""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+
+
+def test_concurrent_writers_never_see_locked(live_server):
+    url = live_server.url
+    account = requests.post(url + "/api/managing-entity", json={"name": "Busy"}, timeout=10).json()
+    base = f"{url}/api/managing-entity/{account['id']}/webhook"
+    hook = requests.post(base, json={"name": "h", "eventUrl": "http://127.0.0.1:9/x"}, timeout=10).json()
+    failures: list[str] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        session = requests.Session()
+        for i in range(15):
+            responses = [
+                session.post(url + "/api/managing-entity", json={"name": f"a{n}-{i}"}, timeout=30),
+                session.post(base, json={"name": f"h{n}-{i}", "eventUrl": "http://127.0.0.1:9/y"},
+                             timeout=30),
+                session.patch(f"{base}/{hook['id']}", json={
+                    "name": f"p{n}-{i}", "entity": {"identifier": account["id"]}, "enabled": True,
+                    "eventUrl": "http://127.0.0.1:9/z", "eventList": []}, timeout=30),
+                session.post(f"{base}/{hook['id']}/secret/rotate", timeout=30),
+                session.get(base + "/list", timeout=30),
+            ]
+            with lock:
+                for response in responses:
+                    statuses.append(response.status_code)
+                    if response.status_code >= 500 or "locked" in response.text:
+                        failures.append(response.text)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures[:3]
+    assert len(statuses) == 6 * 15 * 5
+    assert set(statuses) <= {200, 201}
+    final = requests.get(f"{base}/{hook['id']}", timeout=10).json()
+    assert final["version"] == 1 + 6 * 15
