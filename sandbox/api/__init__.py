@@ -80,6 +80,7 @@ ROUTE_MODULES = [
     "sandbox.api.accounts",
     "sandbox.api.webhooks",
     "sandbox.api.meta",
+    "sandbox.api.event_types",
 ]
 
 

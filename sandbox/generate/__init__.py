@@ -124,16 +124,26 @@ def _message(error) -> str:
     return f"{text} (rule: {error.validator})"
 
 
+def _problems(error) -> list[dict]:
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        return [{"field": _path([*error.absolute_path, name]),
+                 "message": "is not a field of this event's data (rule: additionalProperties)"}
+                for name in error.instance if name not in allowed]
+    return [{"field": _path(error.absolute_path), "message": _message(error)}]
+
+
 def validate_data(key: str, data: dict) -> None:
     """Check ``data`` against ``key``'s schema; raise ValidationError naming each path and rule broken."""
     validator = _validator(_known(key))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)),
-                                                                 e.validator))
+    errors = sorted(validator.iter_errors(data),
+                    key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     if errors:
+        problems = [p for e in errors for p in _problems(e)][:20]
+        first = problems[0]
         raise ValidationError(
-            [{"field": _path(e.absolute_path), "message": _message(e)} for e in errors[:20]],
-            detail=f"The {key} data does not match its schema: "
-                   f"{_path(errors[0].absolute_path)}: {_message(errors[0])}",
+            problems,
+            detail=f"The {key} data does not match its schema: {first['field']} {first['message']}",
         )
 
 

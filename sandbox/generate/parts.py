@@ -6,8 +6,9 @@ from sandbox.generate.context import CURRENCIES, INTERNAL_CURRENCY, Ctx, local_d
 
 # Account types (as the sandbox's accounts store them, any case) that stand for a property.
 PROPERTY_TYPES = frozenset({"HOTEL", "PROPERTY", "SUPPLIER", "RESORT", "HOSTEL", "APARTMENT"})
-AFFILIATE_TYPES = frozenset({"TRAVEL_AGENT", "AFFILIATE", "AGENT", "TRAVEL_AGENCY", "OTA"})
-ENTITY_TYPES = ("HOTEL", "TRAVEL_AGENT", "INFLUENCER", "CHANNEL_MANAGER", "COMPANY", "DESTINATION")
+# Managing-entity types; includes every account type of sandbox.store.accounts (a test checks it).
+ENTITY_TYPES = ("HOTEL", "TRAVEL_AGENT", "INFLUENCER", "CHANNEL_MANAGER", "AFFILIATE",
+                "TOUR_OPERATOR", "CORPORATE", "SUPPLIER", "WINK", "COMPANY")
 
 _HOTEL_PATTERNS = (
     "The {city} Residences", "Hotel {last}", "{last} Grand Hotel", "The {last} House",
@@ -129,8 +130,6 @@ def entity_type(account: dict) -> str:
         return kind
     if kind in PROPERTY_TYPES:
         return "HOTEL"
-    if kind in AFFILIATE_TYPES:
-        return "TRAVEL_AGENT"
     return "COMPANY"
 
 

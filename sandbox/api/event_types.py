@@ -1,0 +1,243 @@
+"""Event catalog API: /api/event-types (list, details with schema and example, sample envelopes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from flask import Response, jsonify, request
+
+from sandbox import catalog
+from sandbox.api import api, json_object
+from sandbox.db import get_db
+from sandbox.envelope import make_event, to_json
+from sandbox.errors import NotFoundError, ValidationError
+from sandbox.generate import generate_data, schema_for
+from sandbox.generate.context import normalize_locale
+from sandbox.store import accounts
+
+EXAMPLE_SEED = 1
+_SAMPLE_FIELDS = ("entity", "seed", "locale", "overrides", "set", "validate", "now")
+_MAX_SEED = 2**63 - 1
+
+
+def _known(key: str) -> dict:
+    entry = catalog.get(key)
+    if entry is None:
+        suggestions = catalog.suggest(key)
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise NotFoundError(f"Unknown event type {key!r}{hint}", extra={"suggestions": suggestions})
+    return entry
+
+
+@cache
+def _example(key: str) -> dict:
+    return generate_data(key, seed=EXAMPLE_SEED)
+
+
+@api.get("/event-types")
+def list_event_types():
+    category = request.args.get("category") or None
+    status = request.args.get("status") or None
+    errors = []
+    if status and status.strip().lower() not in catalog.STATUSES:
+        errors.append({"field": "status", "message": "must be one of " + ", ".join(catalog.STATUSES)})
+    known_categories = [c.lower() for c in catalog.categories()]
+    if category and category.strip().lower() not in known_categories:
+        errors.append({"field": "category",
+                       "message": "must be one of " + ", ".join(catalog.categories())})
+    if errors:
+        raise ValidationError(errors)
+    return jsonify(catalog.list_event_types(category, status, request.args.get("q")))
+
+
+@api.get("/event-types/<key>")
+def get_event_type(key: str):
+    entry = _known(key)
+    return jsonify({**entry, "aliases": catalog.aliases(key), "schema": schema_for(key),
+                    "example": _example(key)})
+
+
+def _account(entity) -> dict | None:
+    if entity is None:
+        return None
+    if isinstance(entity, dict):
+        entity = entity.get("identifier")
+    if not isinstance(entity, str) or not entity.strip():
+        raise ValidationError([{"field": "entity",
+                                "message": "must be an account id (or {\"identifier\": id})"}])
+    try:
+        return accounts.get_account(get_db(), entity.strip())
+    except NotFoundError:
+        raise ValidationError([{"field": "entity",
+                                "message": f"no account has the id {entity!r}"}]) from None
+
+
+def _sample_options(body: dict) -> dict:
+    errors = [{"field": name, "message": "is not an option of a sample"}
+              for name in body if name not in _SAMPLE_FIELDS]
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed <= _MAX_SEED):
+        errors.append({"field": "seed", "message": "must be an integer from 0 to 2^63-1"})
+    overrides = body.get("overrides")
+    if overrides is not None and not isinstance(overrides, dict):
+        errors.append({"field": "overrides", "message": "must be a JSON object merged into data"})
+    assignments = body.get("set")
+    if isinstance(assignments, str):
+        assignments = [assignments]
+    if assignments is not None and not (
+        isinstance(assignments, list) and all(isinstance(a, str) for a in assignments)
+    ):
+        errors.append({"field": "set", "message": "must be a list of path=value strings"})
+    validate = body.get("validate", True)
+    if not isinstance(validate, bool):
+        errors.append({"field": "validate", "message": "must be true or false"})
+    now = body.get("now")
+    if now is not None:
+        try:
+            now = datetime.fromisoformat(now) if isinstance(now, str) else None
+        except ValueError:
+            now = None
+        if now is None:
+            errors.append({"field": "now", "message": "must be an ISO 8601 date-time"})
+    locale = body.get("locale")
+    if locale is not None:
+        try:
+            locale = normalize_locale(locale)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"seed": seed, "locale": locale, "overrides": overrides, "assignments": assignments,
+            "validate": validate, "now": now}
+
+
+@api.post("/event-types/<key>/sample")
+def sample_event(key: str):
+    _known(key)
+    body = json_object(required=False)
+    options = _sample_options(body)
+    envelope = make_event(key, _account(body.get("entity")), **options)
+    return Response(to_json(envelope), mimetype="application/json")
+
+
+# --- OpenAPI -------------------------------------------------------------------------------------
+_KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "An event key, spelled as in the catalog (e.g. booking.created)."}
+_ERRORS = {"400": {"$ref": "#/components/responses/BadRequest"}}
+_NOT_FOUND = {"404": {"description": "Unknown event key; `suggestions` lists the closest known keys",
+                      "content": {"application/problem+json": {"schema": {
+                          "allOf": [{"$ref": "#/components/schemas/Problem"}, {
+                              "type": "object", "properties": {
+                                  "suggestions": {"type": "array", "items": {"type": "string"}}}}]}}}}}
+
+OPENAPI_SCHEMAS = {
+    "EventType": {
+        "type": "object",
+        "required": ["key", "category", "status", "description"],
+        "properties": {
+            "key": {"type": "string"},
+            "category": {"type": "string"},
+            "status": {"enum": list(catalog.STATUSES)},
+            "description": {"type": "string"},
+        },
+    },
+    "EventTypeDetails": {
+        "allOf": [{"$ref": "#/components/schemas/EventType"}, {
+            "type": "object",
+            "required": ["aliases", "schema", "example"],
+            "properties": {
+                "aliases": {"type": "array", "items": {"type": "string"},
+                            "description": "Other keys for the same event"},
+                "schema": {"type": "object", "description": "JSON Schema (2020-12) of `data`"},
+                "example": {"type": "object", "description": "A generated `data` (seed 1)"},
+            },
+        }],
+    },
+    "SampleRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "entity": {"type": "string", "description": "Id of the account the event is for; "
+                       "default: a made-up hotel"},
+            "seed": {"type": "integer", "minimum": 0, "maximum": _MAX_SEED,
+                     "description": "Same seed, key, account, locale and overrides: same data"},
+            "locale": {"type": "string", "default": "en_US", "description": "A Faker locale"},
+            "overrides": {"type": "object", "description": "Deep-merged into data"},
+            "set": {"type": "array", "items": {"type": "string"},
+                    "description": "Dotted assignments, e.g. roomStay.adults=3"},
+            "validate": {"type": "boolean", "default": True,
+                         "description": "Refuse a result that breaks the event's schema"},
+            "now": {"type": "string", "format": "date-time",
+                    "description": "Date the data relative to this instant"},
+        },
+    },
+    "EventEnvelope": {
+        "type": "object",
+        "required": ["id", "event", "createdDate", "entity", "data"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "event": {"type": "string"},
+            "createdDate": {"type": "string", "format": "date-time"},
+            "entity": {"type": "object", "required": ["identifier", "name"], "properties": {
+                "identifier": {"type": "string"}, "name": {"type": "string"}}},
+            "data": {"type": "object"},
+        },
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/event-types": {
+        "get": {
+            "tags": ["Events"],
+            "summary": "List event types",
+            "operationId": "listEventTypes",
+            "parameters": [
+                {"name": "category", "in": "query", "schema": {"type": "string"},
+                 "description": "Only this category (case-insensitive), e.g. Booking"},
+                {"name": "status", "in": "query", "schema": {"enum": list(catalog.STATUSES)},
+                 "description": "Only current, legacy or example-only keys"},
+                {"name": "q", "in": "query", "schema": {"type": "string"},
+                 "description": "Substring of the key or description (case-insensitive)"},
+            ],
+            "responses": {
+                "200": {"description": "Matching event types, in catalog order", "content": {
+                    "application/json": {"schema": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/EventType"}}}}},
+                **_ERRORS,
+            },
+        },
+    },
+    "/api/event-types/{key}": {
+        "parameters": [_KEY],
+        "get": {
+            "tags": ["Events"],
+            "summary": "Show an event type with the schema of its data and an example",
+            "operationId": "getEventType",
+            "responses": {
+                "200": {"description": "The event type", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/EventTypeDetails"}}}},
+                **_NOT_FOUND,
+            },
+        },
+    },
+    "/api/event-types/{key}/sample": {
+        "parameters": [_KEY],
+        "post": {
+            "tags": ["Events"],
+            "summary": "Preview the envelope this event would be delivered in (sends nothing)",
+            "operationId": "sampleEvent",
+            "requestBody": {"required": False, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/SampleRequest"}}}},
+            "responses": {
+                "200": {"description": "The envelope", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/EventEnvelope"}}}},
+                **_ERRORS,
+                **_NOT_FOUND,
+                "413": {"$ref": "#/components/responses/TooLarge"},
+                "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+            },
+        },
+    },
+}
