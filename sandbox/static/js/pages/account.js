@@ -1,0 +1,170 @@
+// Manage account: the Webhooks tab (list, Create new webhook, Actions -> Update / Remove),
+// recent deliveries, and the account's details.
+
+import { del, get, routes, withQuery } from "../api.js";
+import { $, avatarColour, clock, copyText, dateTime, fill, h, initials, pageData, relative, toast } from "../dom.js";
+import { actionsMenu } from "../menu.js";
+import { statusPill } from "../status.js";
+import { tabs } from "../tabs.js";
+
+const accountId = pageData("accountId");
+const base = `/accounts/${encodeURIComponent(accountId)}`;
+let account = null;
+
+const MAX_CHIPS = 3;
+
+function eventsCell(list) {
+  if (!list.length) return h("span", { class: "pill pill-info no-dot" }, "All events");
+  const shown = list.slice(0, MAX_CHIPS).map((key) => h("span", { class: "chip" }, key));
+  const more = list.length > MAX_CHIPS
+    ? h("span", { class: "chip", title: list.slice(MAX_CHIPS).join(", ") }, `+${list.length - MAX_CHIPS} more`) : null;
+  return h("div", { class: "chips" }, shown, more);
+}
+
+function lastDeliveryCell(delivery) {
+  if (!delivery) return h("span", { class: "muted" }, "No deliveries yet");
+  const when = delivery.lastAttemptAt || delivery.updatedAt || delivery.createdAt || delivery.createdDate;
+  return h("a", { href: `/deliveries/${encodeURIComponent(delivery.id)}`, class: "nowrap", title: dateTime(when) },
+    statusPill(delivery.status, delivery.statusCode || delivery.responseStatus), " ",
+    h("span", { class: "secondary" }, relative(when)));
+}
+
+function row(hook, lastDelivery) {
+  const editUrl = `${base}/webhooks/${encodeURIComponent(hook.id)}/edit`;
+  return h("tr", { "data-webhook": hook.id },
+    h("td", { "data-label": "Name" }, h("div", {},
+      h("a", { href: editUrl, class: "primary" }, hook.name),
+      h("div", { class: "secondary" }, `v${hook.version} · updated ${relative(hook.lastUpdate)}`))),
+    h("td", { "data-label": "URL" }, h("span", { class: "url truncate", title: hook.eventUrl }, hook.eventUrl)),
+    h("td", { "data-label": "Events" }, eventsCell(hook.eventList)),
+    h("td", { "data-label": "Enabled" }, hook.enabled
+      ? h("span", { class: "pill pill-ok" }, "Enabled") : h("span", { class: "pill pill-idle" }, "Disabled")),
+    h("td", { "data-label": "Last delivery", class: "last-delivery" }, lastDeliveryCell(lastDelivery)),
+    h("td", { class: "actions-cell" }, actionsMenu([
+      { label: "Update", href: editUrl },
+      { label: "Send event", href: withQuery("/send", { account: accountId, event: hook.eventList[0] }) },
+      { label: "Deliveries", href: withQuery("/log", { entity: accountId, webhookId: hook.id }) },
+      "separator",
+      { label: "Remove", danger: true, onSelect: () => removeHook(hook) },
+    ], { label: `Actions for ${hook.name}` })));
+}
+
+/** The latest delivery of each webhook, from the deliveries API (absent until it exists). */
+async function lastDeliveries(hooks) {
+  const found = {};
+  await Promise.all(hooks.map(async (hook) => {
+    try {
+      const body = await get(withQuery("/api/deliveries", { webhookId: hook.id, limit: 1 }));
+      const items = Array.isArray(body) ? body : body.items || body.deliveries || [];
+      found[hook.id] = items[0] || null;
+    } catch {
+      found[hook.id] = null;
+    }
+  }));
+  return found;
+}
+
+async function loadWebhooks() {
+  const hooks = await get(`${routes.webhooks(accountId)}/list`);
+  $("#webhook-count").textContent = String(hooks.length);
+  $("#webhooks-empty").hidden = hooks.length > 0;
+  $("#webhooks-table").hidden = hooks.length === 0;
+  fill($("#webhooks"), hooks.map((hook) => row(hook, undefined)));
+  const last = await lastDeliveries(hooks);
+  for (const hook of hooks) {
+    const cell = $(`tr[data-webhook="${CSS.escape(hook.id)}"] .last-delivery`);
+    if (cell) fill(cell, lastDeliveryCell(last[hook.id]));
+  }
+}
+
+async function removeHook(hook) {
+  if (!window.confirm(`Remove webhook "${hook.name}"? Wink stops sending it events.`)) return;
+  try {
+    await del(routes.webhook(accountId, hook.id));
+    toast(`Webhook "${hook.name}" removed`, "ok");
+    await loadWebhooks();
+    $("#create-webhook").focus();
+  } catch (error) {
+    toast(`Could not remove: ${error.message}`, "bad");
+  }
+}
+
+async function loadDeliveries() {
+  const box = $("#deliveries");
+  try {
+    const body = await get(withQuery("/api/deliveries", { entity: accountId, limit: 20 }));
+    const items = Array.isArray(body) ? body : body.items || body.deliveries || [];
+    if (!items.length) {
+      fill(box, h("div", { class: "empty" }, h("h3", {}, "No deliveries yet"),
+        h("p", {}, "Send an event to this account to see its deliveries here."),
+        h("a", { class: "btn btn-primary", href: withQuery("/send", { account: accountId }) }, "Send event")));
+      return;
+    }
+    fill(box, h("div", { class: "table-wrap" }, h("table", { class: "data stack-sm" },
+      h("thead", {}, h("tr", {}, ["Time", "Event", "Webhook", "Status"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, items.map((d) => h("tr", {},
+        h("td", { "data-label": "Time", class: "time" }, clock(d.createdAt || d.createdDate)),
+        h("td", { "data-label": "Event" }, h("a", { class: "mono", href: `/deliveries/${encodeURIComponent(d.id)}` }, d.event)),
+        h("td", { "data-label": "Webhook" }, d.webhookName || ""),
+        h("td", { "data-label": "Status" }, statusPill(d.status, d.statusCode || d.responseStatus))))))));
+  } catch (error) {
+    fill(box, h("p", { class: "card-pad muted" }, error.status === 404
+      ? "The delivery log is not available in this version of the sandbox." : `Could not load deliveries: ${error.message}`));
+  }
+}
+
+function showDetails() {
+  const copy = h("button", { type: "button", class: "btn btn-sm", onclick: async () => {
+    if (await copyText(account.id)) toast("Account id copied");
+  } }, "Copy id");
+  fill($("#details"),
+    h("dt", {}, "Name"), h("dd", {}, account.name),
+    h("dt", {}, "Type"), h("dd", {}, account.type),
+    h("dt", {}, "Account id"), h("dd", { class: "row" }, h("code", {}, account.id), copy),
+    h("dt", {}, "Created"), h("dd", {}, dateTime(account.createdDate)),
+    h("dt", {}, "API base"), h("dd", {}, h("code", {}, `${routes.webhooks(account.id)}`)));
+}
+
+$("#delete-account").addEventListener("click", async () => {
+  const count = Number($("#webhook-count").textContent || 0);
+  const also = count ? ` and its ${count} webhook${count === 1 ? "" : "s"}` : "";
+  if (!window.confirm(`Delete account "${account.name}"${also}?`)) return;
+  try {
+    await del(`${routes.account(accountId)}?cascade=true`);
+    location.assign("/");
+  } catch (error) {
+    toast(error.message, "bad");
+  }
+});
+
+async function start() {
+  try {
+    account = await get(routes.account(accountId));
+  } catch (error) {
+    const banner = $("#load-error");
+    banner.textContent = error.status === 404 ? "This account does not exist (it may have been deleted)." : error.message;
+    banner.hidden = false;
+    $("#account-name").textContent = "Account not found";
+    for (const el of [$(".tabs"), $("#panel-webhooks"), $(".head-actions")]) el.hidden = true;
+    return;
+  }
+  document.title = `${account.name} · Webhook Sandbox`;
+  $("#account-name").textContent = account.name;
+  $("#crumb-account").textContent = account.name;
+  $("#account-meta").textContent = `${account.type.replace(/_/g, " ").toLowerCase()} · created ${dateTime(account.createdDate)}`;
+  const avatar = $("#account-avatar");
+  avatar.textContent = initials(account.name);
+  avatar.style.background = avatarColour(account.name);
+  showDetails();
+  const flash = sessionStorage.getItem("webhook-sandbox-flash");
+  if (flash) {
+    sessionStorage.removeItem("webhook-sandbox-flash");
+    toast(flash, "ok");
+  }
+  tabs($(".tabs"), (tab) => {
+    if (tab.id === "tab-deliveries") loadDeliveries();
+  });
+  await loadWebhooks().catch((error) => toast(`Could not load webhooks: ${error.message}`, "bad"));
+}
+
+start();

@@ -1,0 +1,105 @@
+"""The browser UI: server-rendered page shells whose JavaScript calls the documented JSON API.
+
+Pages carry no data of their own: each template renders the layout and the ids from its URL, and
+its script module (under ``static/js/pages``) reads everything through ``/api`` and the
+websockets, the same calls the README documents. So the UI has no second code path, and an API
+token (``--token``) protects the data shown in the browser exactly as it protects the API.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template, request
+from werkzeug.exceptions import NotFound
+
+from sandbox import __version__
+from sandbox.store.accounts import ENTITY_TYPES
+
+# Templates and assets live in the app's own folders (sandbox/templates, sandbox/static at /static).
+ui = Blueprint("ui", __name__)
+
+# Paths that belong to machines (JSON, websockets, the inbox receiver): never answer them with HTML.
+_MACHINE_PREFIXES = ("/api", "/ws", "/inbox/", "/openapi")
+
+NAV = [
+    ("accounts", "Accounts", "ui.accounts"),
+    ("send", "Send event", "ui.send_event"),
+    ("log", "Live log", "ui.live_log"),
+    ("inbox", "Inbox", "ui.inboxes"),
+]
+
+
+@ui.app_context_processor
+def _layout_context() -> dict:
+    return {"nav": NAV, "version": __version__}
+
+
+@ui.get("/")
+def accounts():
+    return render_template("accounts.html", section="accounts", title="Accounts",
+                           entity_types=ENTITY_TYPES)
+
+
+@ui.get("/accounts/<account_id>")
+def manage_account(account_id: str):
+    return render_template("account.html", section="accounts", title="Manage account",
+                           account_id=account_id)
+
+
+@ui.get("/accounts/<account_id>/webhooks/new")
+def new_webhook(account_id: str):
+    return render_template("webhook_form.html", section="accounts", title="Create new webhook",
+                           account_id=account_id, webhook_id="")
+
+
+@ui.get("/accounts/<account_id>/webhooks/<webhook_id>/edit")
+def edit_webhook(account_id: str, webhook_id: str):
+    return render_template("webhook_form.html", section="accounts", title="Update webhook",
+                           account_id=account_id, webhook_id=webhook_id)
+
+
+@ui.get("/send")
+def send_event():
+    return render_template("send.html", section="send", title="Send event")
+
+
+@ui.get("/log")
+def live_log():
+    return render_template("log.html", section="log", title="Live log")
+
+
+@ui.get("/deliveries/<delivery_id>")
+def delivery(delivery_id: str):
+    return render_template("delivery.html", section="log", title="Delivery",
+                           delivery_id=delivery_id)
+
+
+@ui.get("/inboxes")
+def inboxes():
+    return render_template("inboxes.html", section="inbox", title="Inbox")
+
+
+@ui.get("/inboxes/<name>")
+def inbox(name: str):
+    return render_template("inbox.html", section="inbox", title=f"Inbox {name}", inbox_name=name)
+
+
+def _wants_html() -> bool:
+    if request.path.startswith(_MACHINE_PREFIXES) or request.method != "GET":
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def _not_found(error: NotFound):
+    """Show browsers a page for an unknown address; everyone else gets the API's problem+json."""
+    if _wants_html():
+        return render_template("404.html", section=None, title="Page not found"), 404
+    from sandbox.errors import _from_http_exception
+
+    return _from_http_exception(error)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(ui)
+    # A handler for the 404 code wins over the generic HTTPException one of sandbox.errors.
+    app.register_error_handler(NotFound, _not_found)

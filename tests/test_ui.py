@@ -1,0 +1,204 @@
+"""The browser UI in a real Chromium against a live sandbox: Wink's webhook flow end to end,
+errors shown by their field, escaping of hostile data, and the phone-sized layout."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from sandbox import create_app
+from sandbox.server import Runner
+from tests.browser import PHONE, browser, new_page, screenshot  # noqa: F401 (fixture)
+from tests.receivers import Receiver
+
+XSS_SCRIPT = "<script>window.__xss = 1</script>"
+XSS_IMG = '<img src=x onerror="window.__xss = 1">'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = create_app({"DATABASE": str(tmp_path_factory.mktemp("ui") / "ui.db"), "TESTING": True})
+    runner = Runner(app, "127.0.0.1", 0)
+    runner.start()
+    yield runner
+    runner.stop(timeout=5)
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: F811 (the fixture imported above)
+    page = new_page(browser, server.url)
+    yield page
+    assert page.js_errors == []
+    page.context.close()
+
+
+def api(server, method, path, **kwargs):
+    response = requests.request(method, server.url + path, timeout=10, **kwargs)
+    assert response.status_code < 400, response.text
+    return response.json()
+
+
+def make_account(server, name="Cool Account", type_="TRAVEL_AGENT"):
+    return api(server, "POST", "/api/managing-entity", json={"name": name, "type": type_})
+
+
+def make_webhook(server, account, url, **fields):
+    body = {"name": "Wink Stalker", "eventUrl": url, "eventList": ["booking.created"], **fields}
+    return api(server, "POST", f"/api/managing-entity/{account['id']}/webhook", json=body)
+
+
+def open_actions(page, scope, label="Actions"):
+    scope.get_by_role("button", name=re.compile(label)).click()
+    return page.get_by_role("menu")
+
+
+def test_wink_flow(page, server):
+    with Receiver() as receiver:
+        # Accounts: add an account.
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
+        page.get_by_role("button", name="+ Add account").click()
+        page.get_by_label("Name", exact=True).fill("The Siam Residences, Bangkok")
+        page.get_by_label("Type").select_option("HOTEL")
+        page.get_by_role("button", name="Save").click()
+        card = page.locator("article", has_text="The Siam Residences, Bangkok")
+        expect(card).to_be_visible()
+        screenshot(page, "accounts")
+
+        # Actions -> Manage account -> Webhooks tab.
+        open_actions(page, card).get_by_role("menuitem", name="Manage account").click()
+        expect(page.get_by_role("heading", name="The Siam Residences, Bangkok")).to_be_visible()
+        webhooks_tab = page.get_by_role("tab", name=re.compile("Webhooks"))
+        expect(webhooks_tab).to_have_attribute("aria-selected", "true")
+
+        # Create new webhook, fields in Wink's order.
+        page.get_by_role("link", name="+ Create new webhook").first.click()
+        order = page.evaluate("[...document.querySelectorAll("
+                              "'#name, #enabled, #entity, #events-search, #eventUrl')].map(e => e.id)")
+        assert order == ["name", "enabled", "entity", "events-search", "eventUrl"]
+        page.get_by_label("Name", exact=True).fill("Wink Stalker")
+        expect(page.get_by_role("switch", name="Enabled")).to_be_checked()
+        expect(page.get_by_label("Entity name")).to_have_text(re.compile("The Siam Residences"))
+        page.get_by_label("Search events").fill("booking.created")
+        page.get_by_role("checkbox", name=re.compile(r"^booking\.created")).check()
+        page.get_by_label("Webhook URL").fill(receiver.url + "/webhook/wink")
+        screenshot(page, "webhook-form")
+        page.get_by_role("button", name="Save").click()
+
+        # Back on the list.
+        row = page.locator("tr", has_text="Wink Stalker")
+        expect(row).to_be_visible()
+        expect(row).to_contain_text("booking.created")
+        expect(row).to_contain_text("Enabled")
+        screenshot(page, "manage-account")
+
+        # Update: disable it.
+        open_actions(page, row).get_by_role("menuitem", name="Update").click()
+        expect(page.get_by_label("Name", exact=True)).to_have_value("Wink Stalker")
+        page.get_by_role("switch", name="Enabled").uncheck()
+        page.get_by_role("button", name="Save").click()
+        expect(row).to_contain_text("Disabled")
+
+        # Remove, confirming with OK.
+        page.once("dialog", lambda dialog: dialog.accept())
+        open_actions(page, row).get_by_role("menuitem", name="Remove").click()
+        expect(row).to_have_count(0)
+        expect(page.get_by_text("No webhooks yet")).to_be_visible()
+
+
+def test_field_errors_show_next_to_their_field(page, server):
+    account = make_account(server, "Errors Inc")
+    page.goto(f"/accounts/{account['id']}/webhooks/new")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#name-error")).to_contain_text("Name is required")
+    expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#eventUrl-error")).to_contain_text("Webhook URL is required")
+
+    page.get_by_label("Name", exact=True).fill("Bad URL hook")
+    page.get_by_label("Webhook URL").fill("ftp://files.example.com/hook")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#eventUrl-error")).to_contain_text("Webhook URL must use http or https")
+    expect(page.locator("#name-error")).to_be_empty()
+    expect(page.get_by_label("Webhook URL")).to_be_focused()
+    screenshot(page, "webhook-form-errors")
+
+    # The account dialog shows its errors too.
+    page.goto("/")
+    page.get_by_role("button", name="+ Add account").click()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#account-name-error")).to_contain_text("Name is required")
+
+
+def test_hostile_text_is_shown_not_run(page, server):
+    account = make_account(server, XSS_IMG)
+    make_webhook(server, account, "http://127.0.0.1:9/" + XSS_SCRIPT.replace(" ", ""), name=XSS_SCRIPT)
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+
+    page.goto("/")
+    expect(page.get_by_text(XSS_IMG)).to_be_visible()
+    page.goto(f"/accounts/{account['id']}")
+    expect(page.get_by_role("heading", name=XSS_IMG)).to_be_visible()
+    expect(page.locator("tr", has_text=XSS_SCRIPT)).to_be_visible()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("main img").count() == 0
+    assert page.locator("main script").count() == 0
+
+
+def test_secret_is_hidden_until_revealed_and_rotates(page, server):
+    account = make_account(server, "Secrets Ltd")
+    hook = make_webhook(server, account, "http://127.0.0.1:9/hook")
+    secret = api(server, "GET", f"/api/managing-entity/{account['id']}/webhook/{hook['id']}/secret")["secret"]
+    page.goto(f"/accounts/{account['id']}/webhooks/{hook['id']}/edit")
+    value = page.locator("#secret-value")
+    expect(value).not_to_contain_text(secret)
+    page.get_by_role("button", name="Reveal").click()
+    expect(value).to_have_text(secret)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Rotate").click()
+    expect(value).not_to_have_text(secret)
+    expect(value).to_have_text(re.compile(r"^whsec_"))
+    expect(page.locator("#secret-previous")).to_contain_text("previous secret")
+
+
+def test_keyboard_opens_actions_menu(page, server):
+    account = make_account(server, "Keyboard Co")
+    make_webhook(server, account, "http://127.0.0.1:9/hook", name="Keys")
+    page.goto(f"/accounts/{account['id']}")
+    button = page.get_by_role("button", name="Actions for Keys")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("menuitem", name="Update")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Send event")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_be_focused()
+
+
+def test_phone_layout(browser, server):  # noqa: F811
+    account = make_account(server, "Phone Account")
+    make_webhook(server, account, "http://127.0.0.1:9/hook", name="Pocket hook")
+    page = new_page(browser, server.url, viewport=PHONE)
+    try:
+        for path, name in [("/", "accounts"), (f"/accounts/{account['id']}", "manage-account")]:
+            page.goto(path)
+            expect(page.locator("main h1")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"
+            screenshot(page, f"phone-{name}")
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+def test_unknown_page_is_html_for_browsers_and_problem_for_clients(page, server):
+    page.goto("/no/such/page")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    response = requests.get(server.url + "/no/such/page", timeout=5)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/problem+json")
