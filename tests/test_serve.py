@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,35 +17,58 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_server(db_path: str, *extra: str) -> tuple[subprocess.Popen, str]:
+class ServerProcess:
+    """A `run.py serve` subprocess whose output is collected by a reader thread."""
+
+    def __init__(self, db_path: str, *extra: str):
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), "serve", "--port", "0", "--db", db_path, *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.url = self._wait_for_url()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def _wait_for_url(self) -> str:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            for line in list(self.lines):
+                match = re.search(r"listening on (http://\S+)", line)
+                if match:
+                    return match.group(1)
+            time.sleep(0.05)
+        self.proc.kill()
+        raise AssertionError("server did not start:\n" + self.output)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self, sig=signal.SIGINT, timeout: float = 10) -> tuple[int, str]:
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError("server did not stop in time:\n" + self.output) from None
+        self._reader.join(5)
+        return self.proc.returncode, self.output
+
+
+def start_server(db_path: str, *extra: str) -> tuple[ServerProcess, str]:
     """Start `run.py serve` on a free port; return the process and its URL once it listens."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "serve", "--port", "0", "--db", db_path, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
-    )
-    lines = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = re.search(r"listening on (http://\S+)", line)
-        if match:
-            return proc, match.group(1)
-    proc.kill()
-    raise AssertionError("server did not start:\n" + "".join(lines))
+    server = ServerProcess(db_path, *extra)
+    return server, server.url
 
 
-def stop_server(proc: subprocess.Popen, sig=signal.SIGINT, timeout: float = 10) -> tuple[int, str]:
-    proc.send_signal(sig)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise AssertionError("server did not stop in time") from None
-    return proc.returncode, out
+def stop_server(server: ServerProcess, sig=signal.SIGINT, timeout: float = 10) -> tuple[int, str]:
+    return server.stop(sig, timeout)
 
 
 def test_serve_seeds_once_and_stops_cleanly(tmp_path):
@@ -84,6 +108,7 @@ def test_serve_seeds_once_and_stops_cleanly(tmp_path):
         code, out = stop_server(proc, signal.SIGTERM)
     assert code == 0, out
     assert "Seeded" not in out
+    assert "Stopped." in out
 
 
 def test_no_seed_and_non_loopback_warning(tmp_path):
