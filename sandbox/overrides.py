@@ -8,7 +8,6 @@ plain string (``reason=late`` sets ``"late"``).
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 
@@ -22,6 +21,20 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+MAX_DEPTH = 32  # how deeply an override value may nest; bounds recursion on hostile input
+
+
+def _too_deep(value, limit: int = MAX_DEPTH) -> bool:
+    """Tell whether ``value`` nests more than ``limit`` levels (checked without recursion)."""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [child for item in level if isinstance(item, (dict, list))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return True
 
 
 def deep_merge(base: dict, patch: dict) -> dict:
@@ -61,9 +74,14 @@ def parse_path(path: str) -> list[str | int]:
 def parse_value(raw: str):
     """Return ``raw`` parsed as JSON, or ``raw`` itself when it is not JSON."""
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except ValueError:
         return raw
+    except RecursionError:
+        raise ValueError(f"the value nests more than {MAX_DEPTH} levels") from None
+    if _too_deep(value):
+        raise ValueError(f"the value nests more than {MAX_DEPTH} levels")
+    return value
 
 
 def parse_assignment(text: str) -> tuple[list[str | int], object]:
@@ -125,12 +143,15 @@ def apply_overrides(data: dict, overrides: dict | None = None,
     if overrides is not None and not isinstance(overrides, dict):
         raise ValidationError([{"field": "overrides",
                                 "message": f"must be a JSON object, not {_kind(overrides)}"}])
+    if overrides is not None and _too_deep(overrides):
+        raise ValidationError([{"field": "overrides",
+                                "message": f"nests more than {MAX_DEPTH} levels"}])
     if assignments is not None and not isinstance(assignments, list):
         raise ValidationError([{"field": "set", "message": "must be a list of path=value strings"}])
     # A JSON round trip is a fast deep copy that also drops any object shared between two places.
     result = json.loads(json.dumps(data))
     if overrides:
-        result = deep_merge(result, copy.deepcopy(overrides))
+        result = deep_merge(result, json.loads(json.dumps(overrides)))
     errors = []
     for number, text in enumerate(assignments or []):
         try:

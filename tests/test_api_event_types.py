@@ -141,6 +141,9 @@ def test_sample_validate_false_sends_it_anyway(client):
     ({"validate": "no"}, "validate"), ({"now": "yesterday"}, "now"), ({"now": 5}, "now"),
     ({"entity": "no-such-account"}, "entity"), ({"entity": 7}, "entity"), ({"colour": 1}, "colour"),
     ({"set": ["nope"]}, "set[0]"), ({"set": ["a=1", "roomStay[0]=1"]}, "set[1]"),
+    ({"now": "9999-12-31T00:00:00"}, "now"), ({"now": "0001-01-01T00:00:00"}, "now"),
+    ({"overrides": {"x": json.loads("[" * 40 + "]" * 40)}}, "overrides"),
+    ({"set": ["x=" + "[" * 5000 + "]" * 5000]}, "set[0]"),
 ])
 def test_sample_bad_options_are_400_naming_the_field(client, body, field):
     assert_problem(client.post(SAMPLE, json=body), 400, field=field)

@@ -17,8 +17,14 @@ from jsonschema import Draft202012Validator
 
 from sandbox import catalog
 from sandbox.errors import NotFoundError, ValidationError
-from sandbox.generate import REFERENCE_NOW, generate, generate_data, missing_generators, schema_for
-from sandbox.generate import validate_data
+from sandbox.generate import (
+    REFERENCE_NOW,
+    generate,
+    generate_data,
+    missing_generators,
+    schema_for,
+    validate_data,
+)
 from sandbox.generate.context import ISO_4217
 from sandbox.generate.parts import ENTITY_TYPES
 

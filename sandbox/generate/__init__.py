@@ -75,6 +75,8 @@ def generate(key: str, *, account: dict | None = None, seed: int | None = None,
         moment = now or datetime.now(UTC)
     else:
         moment = now or REFERENCE_NOW
+    if not REFERENCE_NOW.replace(year=1900) <= to_utc_naive(moment) <= REFERENCE_NOW.replace(year=9000):
+        raise ValidationError([{"field": "now", "message": "must be between the years 1900 and 9000"}])
     if account is not None:
         account = {"id": str(account["id"]), "name": str(account["name"]),
                    "type": str(account.get("type") or "")}
