@@ -81,6 +81,8 @@ ROUTE_MODULES = [
     "sandbox.api.webhooks",
     "sandbox.api.meta",
     "sandbox.api.event_types",
+    "sandbox.api.events",
+    "sandbox.api.deliveries",
 ]
 
 

@@ -1,0 +1,284 @@
+"""Events API: fire events at an account's webhooks, list and show fired events."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, jsonify, request
+
+from sandbox import catalog
+from sandbox.api import api, json_object, query_int
+from sandbox.db import get_db
+from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire
+from sandbox.errors import ValidationError
+from sandbox.store import NotFound, accounts
+from sandbox.store import deliveries as delivery_store
+from sandbox.store import events as event_store
+
+FIELDS = ("event", "entity", "overrides", "set", "seed", "locale", "count", "data", "webhookId", "chaos")
+MAX_SEED = 2**62
+MAX_STALE_SECONDS = 30 * 24 * 3600
+PAGE_DEFAULT = 50
+PAGE_MAX = 500
+
+
+def page_params() -> tuple[int | None, int]:
+    """Read ``cursor`` (from a previous page's ``nextCursor``) and ``limit``, or raise a 400 naming them."""
+    raw = request.args.get("cursor")
+    cursor = None
+    if raw not in (None, ""):
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError([{"field": "cursor",
+                                    "message": "must be a nextCursor from a previous page"}])
+        cursor = int(raw)
+    return cursor, query_int("limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX)
+
+
+def page(items: list[dict], next_cursor: int | None) -> dict:
+    return {"items": items, "nextCursor": str(next_cursor) if next_cursor is not None else None}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_key(key: object, field: str, errors: list[dict]) -> None:
+    if not isinstance(key, str) or not key:
+        errors.append({"field": field, "message": "is required: an event key such as booking.create"})
+    elif not catalog.is_known(key):
+        hints = catalog.suggest(key)
+        errors.append({"field": field, "message": f"unknown event key {key!r}"
+                       + (f"; did you mean {', '.join(hints)}?" if hints else "")})
+
+
+def _assignments(value: object, errors: list[dict]) -> list[str] | None:
+    """Accept ``set`` as ["path=value", ...] or {"path": value, ...}; return path=value strings."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return [f"{path}={json.dumps(item)}" for path, item in value.items()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    errors.append({"field": "set", "message": 'must be a list of "path=value" strings or an object '
+                                              "{path: value}"})
+    return None
+
+
+def _chaos(value: object, errors: list[dict]) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errors.append({"field": "chaos", "message": 'must be an object such as {"label": "stale", '
+                                                    '"staleSeconds": 600}'})
+        return None
+    for name in sorted(set(value) - {"label", "staleSeconds"}):
+        errors.append({"field": f"chaos.{name}", "message": "is not a chaos field (label, staleSeconds)"})
+    label = value.get("label")
+    if label is not None and label not in CHAOS_LABELS:
+        errors.append({"field": "chaos.label", "message": f"must be one of {', '.join(CHAOS_LABELS)}"})
+    stale = value.get("staleSeconds")
+    if stale is not None and (not _is_int(stale) or not 0 <= stale <= MAX_STALE_SECONDS):
+        errors.append({"field": "chaos.staleSeconds",
+                       "message": f"must be a whole number of seconds from 0 to {MAX_STALE_SECONDS}"})
+        return None
+    chaos = {key: item for key, item in value.items() if item is not None}
+    if label == "stale" and stale is None:
+        chaos["staleSeconds"] = DEFAULT_STALE_SECONDS
+    return chaos or None
+
+
+def read_firing(body: dict) -> Firing:
+    """Check a POST /api/events body field by field; return what to fire or raise a 400 naming each field."""
+    errors: list[dict] = []
+    for name in sorted(set(body) - set(FIELDS)):
+        errors.append({"field": name,
+                       "message": "is not a field of a fired event (" + ", ".join(FIELDS) + ")"})
+    key = body.get("event")
+    _check_key(key, "event", errors)
+
+    account = None
+    entity = body.get("entity")
+    if not isinstance(entity, str) or not entity:
+        errors.append({"field": "entity", "message": "is required: the id of the account the event is for"})
+    else:
+        try:
+            account = accounts.get_account(get_db(), entity)
+        except NotFound:
+            errors.append({"field": "entity", "message": f"no account has id {entity!r}"})
+
+    count = body.get("count", 1)
+    if not _is_int(count) or not 1 <= count <= MAX_COUNT:
+        errors.append({"field": "count", "message": f"must be a whole number from 1 to {MAX_COUNT}"})
+    seed = body.get("seed")
+    if seed is not None and (not _is_int(seed) or not 0 <= seed <= MAX_SEED):
+        errors.append({"field": "seed", "message": f"must be a whole number from 0 to {MAX_SEED}"})
+    locale = body.get("locale")
+    if locale is not None and (not isinstance(locale, str) or not 2 <= len(locale) <= 20):
+        errors.append({"field": "locale", "message": "must be a locale such as en_US or pt-BR"})
+    overrides = body.get("overrides")
+    if overrides is not None and not isinstance(overrides, dict):
+        errors.append({"field": "overrides", "message": "must be an object deep-merged into the data"})
+    assignments = _assignments(body.get("set"), errors)
+    data = body.get("data")
+    if data is not None:
+        if not isinstance(data, dict):
+            errors.append({"field": "data", "message": "must be an object: the whole data of the event"})
+        clash = [name for name in ("overrides", "set", "seed", "locale") if body.get(name) is not None]
+        if clash:
+            errors.append({"field": "data", "message": "replaces generation, so it cannot be combined "
+                                                       "with " + ", ".join(clash)})
+    webhook_id = body.get("webhookId")
+    if webhook_id is not None and (not isinstance(webhook_id, str) or not webhook_id):
+        errors.append({"field": "webhookId", "message": "must be the id of one of the account's webhooks"})
+    chaos = _chaos(body.get("chaos"), errors)
+    if errors:
+        raise ValidationError(errors)
+    return Firing(key=key, account=account, count=count, seed=seed, locale=locale, overrides=overrides,
+                  assignments=assignments, data=data, webhook_id=webhook_id, chaos=chaos)
+
+
+@api.post("/events")
+def fire_events():
+    firing = read_firing(json_object())
+    return jsonify(fire(current_app._get_current_object(), get_db(), firing)), 202
+
+
+@api.get("/events")
+def list_events():
+    cursor, limit = page_params()
+    key = request.args.get("event") or None
+    if key is not None:
+        errors: list[dict] = []
+        _check_key(key, "event", errors)
+        if errors:
+            raise ValidationError(errors)
+    items, next_cursor = event_store.list_events(
+        get_db(), key=key, account_id=request.args.get("entity") or None, before=cursor, limit=limit
+    )
+    return jsonify(page(items, next_cursor))
+
+
+@api.get("/events/<event_id>")
+def get_event(event_id: str):
+    event = event_store.get_event(get_db(), event_id)
+    event["deliveries"] = delivery_store.deliveries_of_event(get_db(), event_id)
+    return jsonify(event)
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/{name}"}
+
+
+PAGE_PARAMETERS = [
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+     "description": "The nextCursor of the previous page."},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT}},
+]
+
+
+def page_schema(item: str) -> dict:
+    return {"type": "object", "required": ["items", "nextCursor"], "properties": {
+        "items": {"type": "array", "items": _ref(f"schemas/{item}")},
+        "nextCursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page"}}}
+
+
+OPENAPI_PATHS = {
+    "/api/events": {
+        "post": {
+            "tags": ["Events"], "summary": "Fire events at an account's webhooks",
+            "description": "Makes `count` events (generated, or around the given `data`), stores them and "
+                           "one delivery per enabled subscribed webhook (or only `webhookId`) in one "
+                           "transaction, and answers 202 once stored; sending happens in the background.",
+            "operationId": "fireEvents",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("schemas/FireEvents")}}},
+            "responses": {
+                "202": {"description": "Stored; deliveries are being sent", "content": {
+                    "application/json": {"schema": _ref("schemas/FiredEvents")}}},
+                "400": _ref("responses/BadRequest"), "404": _ref("responses/NotFound"),
+                "409": _ref("responses/Conflict"), "413": _ref("responses/TooLarge"),
+                "415": _ref("responses/UnsupportedMediaType"),
+            },
+        },
+        "get": {
+            "tags": ["Events"], "summary": "List fired events, newest first", "operationId": "listEvents",
+            "parameters": [
+                {"name": "event", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "Only this event key."},
+                {"name": "entity", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "Only events of this account id."},
+                *PAGE_PARAMETERS,
+            ],
+            "responses": {"200": {"description": "A page of events", "content": {"application/json": {
+                "schema": page_schema("Event")}}}, "400": _ref("responses/BadRequest")},
+        },
+    },
+    "/api/events/{id}": {
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+                        "description": "The event id (the webhook-id header of its deliveries)."}],
+        "get": {
+            "tags": ["Events"], "summary": "Show an event: its envelope and its deliveries",
+            "operationId": "getEvent",
+            "responses": {"200": {"description": "The event", "content": {"application/json": {
+                "schema": _ref("schemas/EventDetail")}}}, "404": _ref("responses/NotFound")},
+        },
+    },
+}
+
+_EVENT_PROPERTIES = {
+    "id": {"type": "string"},
+    "event": {"type": "string"},
+    "entity": {"type": "string", "description": "The account id"},
+    "entityName": {"type": "string"},
+    "createdDate": {"type": "string"},
+    "deliveryCount": {"type": "integer", "minimum": 0},
+    "webhookId": {"type": ["string", "null"], "description": "Set when fired at one webhook only"},
+    "seed": {"type": ["integer", "null"]},
+    "locale": {"type": ["string", "null"]},
+    "chaos": {"type": ["object", "null"]},
+}
+
+OPENAPI_SCHEMAS = {
+    "FireEvents": {
+        "type": "object", "required": ["event", "entity"], "additionalProperties": False,
+        "properties": {
+            "event": {"type": "string", "enum": catalog.keys(), "description": "The event key"},
+            "entity": {"type": "string", "description": "The account (managing entity) id"},
+            "count": {"type": "integer", "minimum": 1, "maximum": MAX_COUNT, "default": 1,
+                      "description": "How many events, each with its own id and payload"},
+            "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED,
+                     "description": "Fixes the generated data; event i uses seed + i"},
+            "locale": {"type": "string", "minLength": 2, "maxLength": 20},
+            "overrides": {"type": "object", "description": "Deep-merged into the generated data"},
+            "set": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}],
+                    "description": "path=value assignments, or {path: value}"},
+            "data": {"type": "object", "description": "The whole data object instead of generated data"},
+            "webhookId": {"type": "string", "description": "Deliver only to this webhook of the account"},
+            "chaos": {"type": "object", "additionalProperties": False, "properties": {
+                "label": {"type": "string", "enum": list(CHAOS_LABELS)},
+                "staleSeconds": {"type": "integer", "minimum": 0, "maximum": MAX_STALE_SECONDS}}},
+        },
+    },
+    "FiredEvents": {
+        "type": "object", "required": ["events"],
+        "properties": {
+            "events": {"type": "array", "items": {
+                "type": "object", "required": ["id", "event", "deliveries"],
+                "properties": {
+                    "id": {"type": "string"}, "event": {"type": "string"},
+                    "deliveries": {"type": "array", "items": {
+                        "type": "object", "required": ["id", "webhookId", "eventUrl"],
+                        "properties": {"id": {"type": "string"}, "webhookId": {"type": "string"},
+                                       "eventUrl": {"type": "string"}}}}}}},
+            "message": {"type": "string", "description": "Present when no webhook got the events"},
+        },
+    },
+    "Event": {"type": "object", "required": list(_EVENT_PROPERTIES), "properties": _EVENT_PROPERTIES},
+    "EventDetail": {
+        "type": "object", "required": [*_EVENT_PROPERTIES, "envelope", "deliveries"],
+        "properties": {**_EVENT_PROPERTIES,
+                       "envelope": {"type": "object", "description": "The exact body every attempt sends"},
+                       "deliveries": {"type": "array", "items": _ref("schemas/Delivery")}},
+    },
+}

@@ -1,0 +1,381 @@
+"""The delivery engine: takes due work from SQLite, sends it, records every attempt.
+
+Three kinds of threads:
+
+- the **dispatcher** claims due deliveries (``BEGIN IMMEDIATE``, oldest first) and puts each in its
+  webhook's *lane*; it wakes when events are fired (``notify``) and otherwise sleeps until the next
+  retry is due (at most ``POLL_SECONDS``, which also notices re-enabled webhooks);
+- **senders** (WORKER_THREADS of them, shared by every webhook) take a lane that has work, send its
+  oldest delivery, and give the lane back. A lane has at most MAX_PER_WEBHOOK attempts in flight
+  (default 1, which keeps each webhook's deliveries in fired order), so a receiver that hangs
+  holds only its own lane's sender while the others go on;
+- the **recorder** writes finished attempts in batches: the attempt, the delivery's new state and
+  the live-log rows in one transaction, then publishes the log messages to the hub.
+
+Nothing is lost on a crash: a delivery stays claimed in the database until its attempt is
+recorded, and ``start`` releases every claim, so whatever was queued or in flight is sent again.
+"""
+
+from __future__ import annotations
+
+import heapq
+import queue
+import threading
+import time
+
+from flask import Flask
+
+from sandbox.db import ThreadConnections, immediate
+from sandbox.delivery import schedule as schedules
+from sandbox.delivery import sender
+from sandbox.hub import get_hub
+from sandbox.store import deliveries as store
+from sandbox.store import log
+
+CLAIM_BATCH = 500          # deliveries claimed per dispatcher transaction
+LANE_BACKLOG = 1000        # claimed deliveries held in memory per webhook before claiming pauses
+POLL_SECONDS = 0.5         # longest dispatcher sleep (due retries, re-enabled webhooks)
+RECORD_BATCH = 256         # finished attempts recorded per transaction, at most
+WEBHOOK_TTL = 0.2          # seconds a lane trusts its cached webhook (URL, secrets, enabled)
+
+_STOP = object()
+
+
+class _Lane:
+    """One webhook's claimed deliveries, oldest first, and how many of them are in flight."""
+
+    __slots__ = ("webhook_id", "heap", "in_flight", "scheduled", "full", "hook", "hook_at")
+
+    def __init__(self, webhook_id: str):
+        self.webhook_id = webhook_id
+        self.heap: list[tuple[int, dict]] = []
+        self.in_flight = 0
+        self.scheduled = False    # in the ready queue
+        self.full = False         # the dispatcher skipped it for being full
+        self.hook: dict | None = None
+        self.hook_at = -1.0
+
+
+class Engine:
+    """The app's delivery worker: ``start()``, ``stop(timeout)``, ``notify()``, ``run_once()``."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.running = False
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._lanes: dict[str, _Lane] = {}
+        self._ready: queue.SimpleQueue = queue.SimpleQueue()
+        self._results: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._recorder: threading.Thread | None = None
+        self._http = sender.Connections()
+        self._dbs = ThreadConnections(app.config["DATABASE"])
+        self._once_session = None
+
+    # ---- settings ---------------------------------------------------------------------------
+
+    @property
+    def timeout(self) -> float:
+        return float(self.app.config["REQUEST_TIMEOUT"])
+
+    @property
+    def max_per_webhook(self) -> int:
+        return int(self.app.config["MAX_PER_WEBHOOK"])
+
+    def server_schedule(self) -> list[float]:
+        return schedules.server_schedule(self.app.config)
+
+    # ---- lifecycle --------------------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Tell the dispatcher that new work may be due (events fired, retries asked for)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Release every claim left by a previous run, then start the dispatcher, senders and recorder."""
+        if self.running:
+            return
+        self._stopping.clear()
+        self._lanes.clear()
+        self._ready = queue.SimpleQueue()
+        self._results = queue.SimpleQueue()
+        released = store.release_claims(self._dbs.get())
+        if released:
+            self.app.logger.info("Sending again %d deliveries that were queued or in flight", released)
+        self._threads = [threading.Thread(target=self._dispatch_loop, name="delivery-dispatcher",
+                                          daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._send_loop, name=f"delivery-sender-{n}", daemon=True)
+            for n in range(int(self.app.config["WORKER_THREADS"]))
+        ]
+        self._recorder = threading.Thread(target=self._record_loop, name="delivery-recorder", daemon=True)
+        self.running = True
+        for thread in [*self._threads, self._recorder]:
+            thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop sending, record what finished, and join every thread (waiting at most ``timeout``).
+
+        Requests still waiting on a receiver are cut short; those deliveries stay claimed in the
+        database and are sent again at the next start.
+        """
+        if not self.running:
+            return
+        deadline = time.monotonic() + timeout
+        self._stopping.set()
+        self._wake.set()
+        senders = [t for t in self._threads if t.name.startswith("delivery-sender")]
+        for _ in senders:
+            self._ready.put(None)
+        self._http.cut_all()
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._results.put(_STOP)
+        assert self._recorder is not None
+        self._recorder.join(max(0.5, deadline - time.monotonic()))
+        alive = [t.name for t in [*self._threads, self._recorder] if t.is_alive()]
+        if alive:
+            self.app.logger.warning("Delivery threads still busy after %.1f s: %s", timeout, ", ".join(alive))
+        else:
+            self._dbs.close_all()
+        if self._once_session is not None:
+            self._once_session.close()
+            self._once_session = None
+        self.running = False
+
+    # ---- the dispatcher ---------------------------------------------------------------------
+
+    def _dispatch_loop(self) -> None:
+        db = self._dbs.get()
+        while not self._stopping.is_set():
+            self._wake.clear()
+            wait = POLL_SECONDS
+            try:
+                claimed = self._claim(db)
+                if claimed >= CLAIM_BATCH:
+                    continue
+                due = store.next_due(db)
+                now = time.time()
+                if due is not None and (claimed or due > now):
+                    wait = min(POLL_SECONDS, max(0.0, due - now))
+            except Exception:
+                self.app.logger.exception("The delivery dispatcher failed; trying again shortly")
+            if wait > 0:
+                self._wake.wait(wait)
+
+    def _claim(self, db) -> int:
+        with self._lock:
+            full = []
+            for lane in self._lanes.values():
+                if len(lane.heap) + lane.in_flight >= LANE_BACKLOG:
+                    lane.full = True
+                    full.append(lane.webhook_id)
+        jobs = store.claim_due(db, time.time(), CLAIM_BATCH, full)
+        if jobs:
+            self._enqueue(jobs)
+        return len(jobs)
+
+    def _enqueue(self, jobs: list[dict]) -> None:
+        limit = self.max_per_webhook
+        with self._lock:
+            for job in jobs:
+                lane = self._lanes.get(job["webhook_id"])
+                if lane is None:
+                    lane = self._lanes[job["webhook_id"]] = _Lane(job["webhook_id"])
+                heapq.heappush(lane.heap, (job["seq"], job))
+                if not lane.scheduled and lane.in_flight < limit:
+                    lane.scheduled = True
+                    self._ready.put(lane)
+
+    # ---- the senders ------------------------------------------------------------------------
+
+    def _send_loop(self) -> None:
+        db = self._dbs.get()
+        session = sender.new_session(self._http)
+        try:
+            while True:
+                lane = self._ready.get()
+                if lane is None:
+                    return
+                job = self._take(lane)
+                if job is None:
+                    continue
+                try:
+                    result = self._attempt(session, self._hook(db, lane), job)
+                except Exception:
+                    self.app.logger.exception("Delivery %s failed unexpectedly; it stays queued", job["id"])
+                    result = ("release", job)
+                finally:
+                    self._done(lane)
+                if result is not None:
+                    self._results.put(result)
+        finally:
+            session.close()
+
+    def _take(self, lane: _Lane) -> dict | None:
+        with self._lock:
+            if not lane.heap or self._stopping.is_set():
+                lane.scheduled = False
+                return None
+            _seq, job = heapq.heappop(lane.heap)
+            lane.in_flight += 1
+            if lane.heap and lane.in_flight < self.max_per_webhook:
+                self._ready.put(lane)
+            else:
+                lane.scheduled = False
+            return job
+
+    def _done(self, lane: _Lane) -> None:
+        with self._lock:
+            lane.in_flight -= 1
+            if lane.heap and not lane.scheduled and not self._stopping.is_set():
+                lane.scheduled = True
+                self._ready.put(lane)
+            elif not lane.heap and not lane.in_flight and not lane.scheduled:
+                if self._lanes.get(lane.webhook_id) is lane:
+                    del self._lanes[lane.webhook_id]
+            if lane.full and len(lane.heap) + lane.in_flight < LANE_BACKLOG // 2:
+                lane.full = False
+                self._wake.set()
+
+    def _hook(self, db, lane: _Lane) -> dict | None:
+        now = time.monotonic()
+        if now - lane.hook_at > WEBHOOK_TTL:
+            lane.hook = store.webhook_for_sending(db, lane.webhook_id)
+            lane.hook_at = now
+        return lane.hook
+
+    def _attempt(self, session, hook: dict | None, job: dict):
+        """Send one job; return what the recorder must do with it (None: nothing)."""
+        if hook is None:
+            return ("drop", job)          # the webhook was deleted; its deliveries are cancelled
+        if not hook["enabled"]:
+            return ("release", job)       # disabled: stays pending until enabled again
+        number = job["attempts"] + 1
+        headers = sender.signed_headers(
+            secrets=hook["secrets"], event_id=job["event_id"], event_key=job["event_key"],
+            delivery_id=job["id"], attempt=number, body=job["body"],
+            timestamp_=int(time.time()) - job["stale_seconds"],
+        )
+        outcome = sender.attempt(session, url=hook["url"], body=job["body"], headers=headers,
+                                 timeout=self.timeout)
+        if outcome["response_status"] is None and self._stopping.is_set():
+            return None                   # cut short by stop: still claimed, sent again at next start
+        if outcome["gone"]:
+            hook["enabled"] = False       # send nothing more to it, even before the recorder runs
+        return ("attempt", job, hook, outcome)
+
+    # ---- the recorder -----------------------------------------------------------------------
+
+    def _record_loop(self) -> None:
+        db = self._dbs.get()
+        while True:
+            batch = [self._results.get()]
+            while len(batch) < RECORD_BATCH:
+                try:
+                    batch.append(self._results.get_nowait())
+                except queue.Empty:
+                    break
+            items = [item for item in batch if item is not _STOP]
+            if items:
+                self._record(db, items)
+            if len(items) < len(batch):
+                return
+
+    def _record(self, db, items: list[tuple]) -> None:
+        messages: list[dict] = []
+        rescheduled = False
+        try:
+            with immediate(db):
+                released = [item[1]["id"] for item in items if item[0] == "release"]
+                if released:
+                    store.release_claims(db, released)
+                for item in items:
+                    if item[0] == "attempt":
+                        more, retrying = self._record_attempt(db, *item[1:])
+                        messages += more
+                        rescheduled = rescheduled or retrying
+                log.append(db, messages)
+        except Exception:
+            self.app.logger.exception(
+                "Recording %d delivery results failed; those deliveries are sent again after a restart",
+                len(items),
+            )
+            return
+        get_hub(self.app).publish(messages)
+        if rescheduled:
+            self._wake.set()
+
+    def _record_attempt(self, db, job: dict, hook: dict, outcome: dict) -> tuple[list[dict], bool]:
+        """Store one attempt and the delivery's next state; return its log messages (no cursors yet)."""
+        number = job["attempts"] + 1
+        trigger = job["trigger"]
+        step = job["schedule_step"] + (0 if trigger == "manual" else 1)
+        next_at = None
+        if outcome["ok"]:
+            status = "succeeded"
+        elif outcome["gone"]:
+            status = "failed"
+        else:
+            own = hook["retry_schedule"]
+            delay = schedules.next_delay(own if own is not None else self.server_schedule(),
+                                         max(step - 1, 0), outcome["retry_after"])
+            status = "failed" if delay is None else "retrying"
+            if delay is not None:
+                next_at = time.time() + delay
+        stored = store.record_attempt(
+            db,
+            {"id": job["id"], "status": status, "next_at": next_at, "trigger": "retry",
+             "attempts": number, "schedule_step": step, "url": hook["url"]},
+            {**outcome, "attempt": number, "trigger": trigger},
+        )
+        chaos = (job["chaos"] or {}).get("label")
+        about = {"eventId": job["event_id"], "event": job["event_key"], "entity": job["account_id"],
+                 "deliveryId": job["id"], "webhookId": hook["id"], "webhookName": hook["name"],
+                 "eventUrl": hook["url"]}
+        messages = [log.message(
+            "delivery.attempted", **about, attempt=number, trigger=trigger,
+            statusCode=outcome["response_status"], error=outcome["error"], durationMs=outcome["duration_ms"],
+            nextAttemptAt=store.iso_from_unix(next_at) if stored == "retrying" else None,
+            status=stored, chaos=chaos,
+        )]
+        if stored in store.FINAL:
+            messages.append(log.message(
+                f"delivery.{stored}", **about, attempt=number, statusCode=outcome["response_status"],
+                error=outcome["error"], status=stored, chaos=chaos,
+            ))
+        if outcome["gone"]:
+            disabled = store.disable_webhook(db, hook["id"])
+            if disabled:
+                messages.append(log.message(
+                    "webhook.disabled", eventId=job["event_id"], event=job["event_key"],
+                    entity=disabled["account_id"], webhookId=hook["id"], webhookName=hook["name"],
+                    deliveryId=job["id"], reason="410 Gone", status="disabled",
+                ))
+        return messages, stored == "retrying"
+
+    # ---- synchronous use (tests, scripts) ---------------------------------------------------
+
+    def run_once(self) -> int:
+        """Claim every delivery due now, send each in this thread and record it; return the attempts made.
+
+        For tests and scripts; do not call it while the engine's threads are running.
+        """
+        db = self._dbs.get()
+        if self._once_session is None:
+            self._once_session = sender.new_session(self._http)
+        jobs = store.claim_due(db, time.time(), 1_000_000)
+        lanes: dict[str, _Lane] = {}
+        results = []
+        for job in jobs:
+            lane = lanes.setdefault(job["webhook_id"], _Lane(job["webhook_id"]))
+            if lane.hook is None:
+                lane.hook = store.webhook_for_sending(db, lane.webhook_id)
+            result = self._attempt(self._once_session, lane.hook, job)
+            if result is not None:
+                results.append(result)
+        for start in range(0, len(results), RECORD_BATCH):
+            self._record(db, results[start:start + RECORD_BATCH])
+        return sum(1 for result in results if result[0] == "attempt")

@@ -1,0 +1,193 @@
+"""One delivery attempt over HTTP: the headers, the signed POST, and what came of it.
+
+Each sender thread owns one ``requests.Session`` (keep-alive to each receiver, ``trust_env`` off:
+re-reading proxy settings from the environment costs a third of requests' CPU per call). Its
+connections are tracked so that stopping the engine can cut a request to a hanging receiver short.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import socket
+import threading
+import time
+import weakref
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from sandbox import __version__, signing
+from sandbox.delivery.schedule import retry_after_seconds
+from sandbox.store.log import timestamp
+
+USER_AGENT = f"WebhookSandbox/{__version__}"
+EVENT_HEADER = "X-Wink-Event"
+ATTEMPT_HEADER = "X-Wink-Attempt"
+DELIVERY_HEADER = "X-Wink-Delivery"
+RESPONSE_LIMIT = 64 * 1024
+_BASE_HEADERS = {
+    "Content-Type": "application/json",
+    "User-Agent": USER_AGENT,
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate",
+    "Connection": "keep-alive",
+}
+
+
+class Connections:
+    """The open connections of every session made by one engine, so ``cut_all`` can end them."""
+
+    def __init__(self) -> None:
+        self._open: weakref.WeakSet = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def add(self, connection) -> None:
+        with self._lock:
+            self._open.add(connection)
+
+    def cut_all(self) -> None:
+        """Shut down every connection's socket, waking any thread blocked on it."""
+        with self._lock:
+            connections = list(self._open)
+        for connection in connections:
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _TrackingAdapter(HTTPAdapter):
+    """An adapter whose connection pools report each new connection to a ``Connections``."""
+
+    def __init__(self, connections: Connections):
+        self._connections = connections
+        super().__init__(pool_connections=16, pool_maxsize=4)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        track = self._connections.add
+
+        class Tracked(HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                track(self)
+
+        class TrackedTLS(HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                track(self)
+
+        pools = {
+            "http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": Tracked}),
+            "https": type("TLSPool", (HTTPSConnectionPool,), {"ConnectionCls": TrackedTLS}),
+        }
+        self.poolmanager.pool_classes_by_scheme = pools
+
+
+def new_session(connections: Connections) -> requests.Session:
+    """Return a session for one sender thread: keep-alive, no proxies from the environment, no cookies."""
+    session = requests.Session()
+    session.trust_env = False
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    adapter = _TrackingAdapter(connections)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def signed_headers(*, secrets: list[str], event_id: str, event_key: str, delivery_id: str, attempt: int,
+                   body: bytes, timestamp_: int) -> dict:
+    """Return every header of one attempt, the Standard Webhooks trio included."""
+    return {
+        **_BASE_HEADERS,
+        EVENT_HEADER: event_key,
+        ATTEMPT_HEADER: str(attempt),
+        DELIVERY_HEADER: delivery_id,
+        "webhook-id": event_id,
+        "webhook-timestamp": str(timestamp_),
+        "webhook-signature": signing.signature_header(secrets, event_id, timestamp_, body),
+    }
+
+
+def describe_error(exc: BaseException, timeout: float) -> str:
+    """Say in a few words why a request failed (timeout, refused, reset, DNS, TLS...)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"timeout: could not connect within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"timeout: no answer within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS error: {exc}"
+    chain, seen = [], exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__ or (seen.args[0] if seen.args and isinstance(
+            seen.args[0], BaseException) else None)
+        for inner in ("reason", "original_error"):
+            if seen is None and isinstance(getattr(chain[-1], inner, None), BaseException):
+                seen = getattr(chain[-1], inner)
+    names = {type(item).__name__ for item in chain}
+    text = " ".join(str(item) for item in chain)
+    if any(isinstance(item, socket.gaierror) for item in chain) or "NameResolutionError" in names:
+        return "DNS lookup failed: the host name does not resolve"
+    if any(isinstance(item, ConnectionRefusedError) for item in chain) or "Connection refused" in text:
+        return "connection refused: nothing listens at that address"
+    if any(isinstance(item, ConnectionResetError) for item in chain) or "reset by peer" in text:
+        return "connection reset by the receiver"
+    if "RemoteDisconnected" in names or "closed connection without response" in text:
+        return "connection closed by the receiver before it answered"
+    return f"request failed: {exc}"
+
+
+def attempt(session: requests.Session, *, url: str, body: bytes, headers: dict, timeout: float) -> dict:
+    """POST ``body`` to ``url`` once; return what happened (status, headers, body, duration, error).
+
+    Redirects are not followed. The response body is read up to 64 KiB and marked as cut beyond.
+    """
+    outcome = {
+        "started": timestamp(),
+        "request_url": url,
+        "request_headers": headers,
+        "response_status": None,
+        "response_headers": None,
+        "response_body": None,
+        "response_truncated": False,
+        "error": None,
+        "ok": False,
+        "gone": False,
+        "retry_after": None,
+    }
+    begin = time.perf_counter()
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method="POST", url=url, headers=headers, data=body)
+        outcome["request_headers"] = dict(prepared.headers)
+        response = session.send(prepared, timeout=timeout, allow_redirects=False, stream=True)
+        # Reading to the end hands the connection back for keep-alive; a cut body drops it.
+        content = response.raw.read(RESPONSE_LIMIT + 1, decode_content=True)
+        if len(content) > RESPONSE_LIMIT:
+            response.close()
+    except requests.RequestException as exc:
+        outcome["error"] = describe_error(exc, timeout)
+    except Exception as exc:  # noqa: BLE001  (urllib3 errors while reading the body, bad URLs...)
+        outcome["error"] = describe_error(exc, timeout)
+    else:
+        status = response.status_code
+        outcome["response_status"] = status
+        outcome["response_headers"] = dict(response.headers)
+        outcome["response_truncated"] = len(content) > RESPONSE_LIMIT
+        outcome["response_body"] = content[:RESPONSE_LIMIT]
+        if 200 <= status < 300:
+            outcome["ok"] = True
+        else:
+            outcome["gone"] = status == 410
+            outcome["retry_after"] = retry_after_seconds(response.headers.get("Retry-After"), time.time())
+            reason = response.reason or ""
+            outcome["error"] = f"HTTP {status} {reason}".strip()
+            if 300 <= status < 400:
+                location = response.headers.get("Location")
+                outcome["error"] += " (redirect not followed" + (f": {location})" if location else ")")
+    outcome["duration_ms"] = round((time.perf_counter() - begin) * 1000, 3)
+    return outcome

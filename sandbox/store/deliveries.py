@@ -1,0 +1,397 @@
+"""Deliveries (one per event and webhook) and their attempts: the delivery engine's work queue.
+
+A delivery is *queued* when its status is ``pending`` or ``retrying``, its ``next_at`` has come, its
+webhook is enabled and no engine holds it (``claimed = 0``). The engine claims queued deliveries
+under ``BEGIN IMMEDIATE``; the claim is released when the attempt is recorded, and every claim is
+released when the engine starts, so work that was in flight when the process died is sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlite_utils
+
+from sandbox.db import immediate
+from sandbox.errors import APIError
+from sandbox.store import NotFound, now_iso
+from sandbox.store.log import timestamp
+
+STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled")
+QUEUED = ("pending", "retrying")
+FINAL = ("succeeded", "failed")
+# schedule_step of a finished delivery sent again by hand: its automatic schedule is used up.
+EXHAUSTED = 1_000_000
+
+_INSERT = (
+    "insert into deliveries (id, event_seq, event_id, event_key, account_id, webhook_id, webhook_name, "
+    "event_url, status, next_at, next_trigger, created, updated, chaos, stale_seconds) "
+    "values (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, 'initial', ?, ?, ?, ?)"
+)
+
+
+def iso_from_unix(seconds: float | None) -> str | None:
+    """Return unix seconds as the log's ISO form (UTC, ms, Z), or None."""
+    if seconds is None:
+        return None
+    return timestamp(dt.datetime.fromtimestamp(seconds, dt.UTC))
+
+
+def insert_deliveries(db: sqlite_utils.Database, rows: list[tuple]) -> None:
+    """Store new deliveries (inside the caller's transaction).
+
+    Each row: (id, event_seq, event_id, event_key, account_id, webhook_id, webhook_name, event_url,
+    next_at, created, updated, chaos_json, stale_seconds).
+    """
+    db.conn.executemany(_INSERT, rows)
+
+
+# ---- the engine's side -------------------------------------------------------------------------
+
+_CLAIM = """
+select d.seq, d.id, d.event_id, d.event_key, d.account_id, d.webhook_id, d.status, d.attempts,
+       d.schedule_step, d.next_trigger, d.stale_seconds, d.chaos, e.body
+from deliveries d
+join events e on e.seq = d.event_seq
+join webhooks w on w.id = d.webhook_id
+where d.claimed = 0 and d.status in ('pending', 'retrying') and d.next_at <= ? and w.enabled = 1
+"""
+_JOB_KEYS = ("seq", "id", "event_id", "event_key", "account_id", "webhook_id", "status", "attempts",
+             "schedule_step", "trigger", "stale_seconds", "chaos", "body")
+
+
+def claim_due(db: sqlite_utils.Database, now: float, limit: int, exclude: list[str] = ()) -> list[dict]:
+    """Claim up to ``limit`` queued deliveries due by ``now``, oldest first; return them as jobs.
+
+    ``exclude`` names webhooks whose lanes are full: their work stays in the database for now.
+    """
+    sql = _CLAIM
+    if exclude:
+        sql += f" and d.webhook_id not in ({', '.join('?' * len(exclude))})"
+    sql += " order by d.seq limit ?"
+    with immediate(db):
+        rows = db.conn.execute(sql, [now, *exclude, limit]).fetchall()
+        if rows:
+            db.conn.executemany("update deliveries set claimed = 1 where seq = ?", [(r[0],) for r in rows])
+    jobs = [dict(zip(_JOB_KEYS, row, strict=True)) for row in rows]
+    for job in jobs:
+        job["chaos"] = json.loads(job["chaos"]) if job["chaos"] else None
+    return jobs
+
+
+def next_due(db: sqlite_utils.Database) -> float | None:
+    """Return when the earliest unclaimed queued delivery is due (unix seconds), or None."""
+    return db.conn.execute(
+        "select min(next_at) from deliveries where claimed = 0 and status in ('pending', 'retrying')"
+    ).fetchone()[0]
+
+
+def release_claims(db: sqlite_utils.Database, delivery_ids: list[str] | None = None) -> int:
+    """Give claimed deliveries back to the queue (all of them when ``delivery_ids`` is None)."""
+    with immediate(db):
+        if delivery_ids is None:
+            return db.conn.execute("update deliveries set claimed = 0 where claimed = 1").rowcount
+        db.conn.executemany("update deliveries set claimed = 0 where id = ?", [(i,) for i in delivery_ids])
+        return len(delivery_ids)
+
+
+def webhook_for_sending(db: sqlite_utils.Database, webhook_id: str) -> dict | None:
+    """Return what sending needs to know of a webhook now (URL, secrets, state), or None if deleted."""
+    row = db.conn.execute(
+        "select id, name, enabled, event_url, secret, previous_secret, previous_secret_expires, "
+        "retry_schedule from webhooks where id = ?", [webhook_id],
+    ).fetchone()
+    if row is None:
+        return None
+    secrets = [row[4]]
+    if row[5] and row[6] and row[6] > now_iso():
+        secrets.append(row[5])
+    return {
+        "id": row[0], "name": row[1], "enabled": bool(row[2]), "url": row[3], "secrets": secrets,
+        "retry_schedule": json.loads(row[7]) if row[7] else None,
+    }
+
+
+def retry_schedule_of(db: sqlite_utils.Database, webhook_id: str) -> list[float] | None:
+    """Return a webhook's own retry schedule, or None when it uses the server's."""
+    row = db.conn.execute("select retry_schedule from webhooks where id = ?", [webhook_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def set_retry_schedule(db: sqlite_utils.Database, webhook_id: str, schedule: list[float] | None) -> None:
+    """Give a webhook its own retry schedule (None: back to the server's)."""
+    with immediate(db):
+        if db.conn.execute("select 1 from webhooks where id = ?", [webhook_id]).fetchone() is None:
+            raise NotFound(f"No webhook with id {webhook_id!r}")
+        db.conn.execute("update webhooks set retry_schedule = ? where id = ?",
+                        [json.dumps(schedule) if schedule is not None else None, webhook_id])
+
+
+_UPDATE_AFTER_ATTEMPT = (
+    "update deliveries set status = ?, claimed = 0, next_at = ?, next_trigger = ?, attempts = ?, "
+    "schedule_step = ?, last_status_code = ?, last_error = ?, last_attempt_at = ?, updated = ?, "
+    "event_url = ? where id = ? and status != 'cancelled'"
+)
+_INSERT_ATTEMPT = (
+    "insert into attempts (delivery_id, attempt, trigger, started, request_url, request_headers, "
+    "request_body, response_status, response_headers, response_body, response_truncated, duration_ms, "
+    "error, status, next_attempt_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def record_attempt(db: sqlite_utils.Database, delivery: dict, attempt: dict) -> str:
+    """Store one attempt and the delivery's new state (inside the caller's transaction).
+
+    ``delivery``: id, status, next_at, trigger, attempts, schedule_step, url. ``attempt``: the
+    attempts columns. Returns the status stored: ``cancelled`` when the webhook was deleted meanwhile.
+    """
+    status = delivery["status"]
+    changed = db.conn.execute(_UPDATE_AFTER_ATTEMPT, (
+        status, delivery["next_at"], delivery["trigger"], delivery["attempts"], delivery["schedule_step"],
+        attempt["response_status"], attempt["error"], attempt["started"], attempt["started"],
+        delivery["url"], delivery["id"],
+    )).rowcount
+    if not changed:
+        status = "cancelled"
+    db.conn.execute(_INSERT_ATTEMPT, (
+        delivery["id"], attempt["attempt"], attempt["trigger"], attempt["started"], attempt["request_url"],
+        json.dumps(attempt["request_headers"]), None, attempt["response_status"],
+        json.dumps(attempt["response_headers"]) if attempt["response_headers"] is not None else None,
+        attempt["response_body"], int(attempt["response_truncated"]), attempt["duration_ms"],
+        attempt["error"], status, iso_from_unix(delivery["next_at"]),
+    ))
+    return status
+
+
+def disable_webhook(db: sqlite_utils.Database, webhook_id: str) -> dict | None:
+    """Disable a webhook (its receiver answered 410 Gone); return it if it was enabled, else None."""
+    row = db.conn.execute(
+        "select name, account_id from webhooks where id = ? and enabled = 1", [webhook_id]
+    ).fetchone()
+    if row is None:
+        return None
+    db.conn.execute(
+        "update webhooks set enabled = 0, version = version + 1, last_update = ? where id = ?",
+        [now_iso(), webhook_id],
+    )
+    return {"id": webhook_id, "name": row[0], "account_id": row[1]}
+
+
+def cancel_for_webhook(db: sqlite_utils.Database, webhook_id: str) -> list[dict]:
+    """Cancel a deleted webhook's queued deliveries (inside its delete transaction); return them."""
+    rows = db.conn.execute(
+        "select id, event_id, event_key, account_id, webhook_name, event_url from deliveries "
+        "where webhook_id = ? and status in ('pending', 'retrying')", [webhook_id],
+    ).fetchall()
+    if rows:
+        db.conn.execute(
+            "update deliveries set status = 'cancelled', claimed = 0, next_at = null, updated = ? "
+            "where webhook_id = ? and status in ('pending', 'retrying')", [timestamp(), webhook_id],
+        )
+    keys = ("id", "event_id", "event_key", "account_id", "webhook_name", "event_url")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+# ---- the API's side ----------------------------------------------------------------------------
+
+_COLUMNS = (
+    "d.seq, d.id, d.event_id, d.event_key, d.account_id, d.webhook_id, d.webhook_name, d.event_url, "
+    "d.status, d.claimed, d.next_at, d.attempts, d.last_status_code, d.last_error, d.last_attempt_at, "
+    "d.created, d.updated, d.chaos"
+)
+
+
+def _shape(row: dict) -> dict:
+    queued = row["status"] in QUEUED
+    return {
+        "id": row["id"],
+        "eventId": row["event_id"],
+        "event": row["event_key"],
+        "entity": row["account_id"],
+        "webhookId": row["webhook_id"],
+        "webhookName": row["webhook_name"],
+        "eventUrl": row["event_url"],
+        "status": row["status"],
+        "inFlight": bool(row["claimed"]),
+        "attemptCount": row["attempts"],
+        "nextAttemptAt": iso_from_unix(row["next_at"]) if queued else None,
+        "lastAttemptAt": row["last_attempt_at"],
+        "lastStatusCode": row["last_status_code"],
+        "lastError": row["last_error"],
+        "createdDate": row["created"],
+        "updatedDate": row["updated"],
+        "chaos": json.loads(row["chaos"]).get("label") if row["chaos"] else None,
+    }
+
+
+def _text(blob: bytes | None) -> str | None:
+    return None if blob is None else bytes(blob).decode("utf-8", "replace")
+
+
+def _attempt_shape(row: dict, event_body: bytes) -> dict:
+    response = None
+    if row["response_status"] is not None:
+        response = {
+            "status": row["response_status"],
+            "headers": json.loads(row["response_headers"]) if row["response_headers"] else {},
+            "body": _text(row["response_body"]),
+            "truncated": bool(row["response_truncated"]),
+        }
+    return {
+        "attempt": row["attempt"],
+        "trigger": row["trigger"],
+        "startedAt": row["started"],
+        "request": {
+            "url": row["request_url"],
+            "headers": json.loads(row["request_headers"]),
+            "body": _text(row["request_body"] if row["request_body"] is not None else event_body),
+        },
+        "response": response,
+        "durationMs": row["duration_ms"],
+        "error": row["error"],
+        "status": row["status"],
+        "nextAttemptAt": row["next_attempt_at"],
+    }
+
+
+def get_delivery(db: sqlite_utils.Database, delivery_id: str, *, with_attempts: bool = True) -> dict:
+    """Return one delivery, with every attempt (oldest first) unless told not to; or raise NotFound."""
+    rows = list(db.query(
+        f"select {_COLUMNS}, d.event_seq from deliveries d where d.id = ?", [delivery_id]
+    ))
+    if not rows:
+        raise NotFound(f"No delivery with id {delivery_id!r}")
+    delivery = _shape(rows[0])
+    if with_attempts:
+        body = db.conn.execute("select body from events where seq = ?", [rows[0]["event_seq"]]).fetchone()
+        event_body = body[0] if body else b""
+        delivery["attempts"] = [
+            _attempt_shape(row, event_body)
+            for row in db.query("select * from attempts where delivery_id = ? order by attempt, id",
+                                [delivery_id])
+        ]
+    return delivery
+
+
+def deliveries_of_event(db: sqlite_utils.Database, event_id: str) -> list[dict]:
+    """Return an event's deliveries, in the order they were made."""
+    return [_shape(row) for row in db.query(
+        f"select {_COLUMNS} from deliveries d where d.event_id = ? order by d.seq", [event_id]
+    )]
+
+
+def _filters(
+    *,
+    status: str | list[str] | None = None,
+    webhook_id: str | None = None,
+    event_id: str | None = None,
+    event_key: str | None = None,
+    account_id: str | None = None,
+    since: str | None = None,
+) -> tuple[list[str], list]:
+    clauses, params = [], []
+    if status is not None:
+        statuses = [status] if isinstance(status, str) else list(status)
+        clauses.append(f"d.status in ({', '.join('?' * len(statuses))})")
+        params += statuses
+    for column, value in (("webhook_id", webhook_id), ("event_id", event_id), ("event_key", event_key),
+                          ("account_id", account_id)):
+        if value is not None:
+            clauses.append(f"d.{column} = ?")
+            params.append(value)
+    if since is not None:
+        clauses.append("d.created >= ?")
+        params.append(since)
+    return clauses, params
+
+
+def list_deliveries(db: sqlite_utils.Database, *, before: int | None = None, limit: int = 50,
+                    **filters) -> tuple[list[dict], int | None]:
+    """Return a page of deliveries, newest first, and the cursor of the next page (or None).
+
+    Filters: status, webhook_id, event_id, event_key, account_id, since (ISO, compared to creation).
+    """
+    clauses, params = _filters(**filters)
+    if before is not None:
+        clauses.append("d.seq < ?")
+        params.append(before)
+    where = (" where " + " and ".join(clauses)) if clauses else ""
+    rows = list(db.query(
+        f"select {_COLUMNS} from deliveries d{where} order by d.seq desc limit ?", [*params, limit + 1]
+    ))
+    next_cursor = rows[limit - 1]["seq"] if len(rows) > limit else None
+    return [_shape(row) for row in rows[:limit]], next_cursor
+
+
+_RETRY_SET = """
+update deliveries set
+    next_at = ?, updated = ?,
+    next_trigger = case when attempts = 0 then 'initial' else 'manual' end,
+    schedule_step = case when status in ('succeeded', 'failed') then ? else schedule_step end,
+    status = case when status in ('succeeded', 'failed') then 'pending' else status end
+"""
+_RETRYABLE = ("d.claimed = 0 and d.status != 'cancelled' "
+              "and d.webhook_id in (select id from webhooks where enabled = 1)")
+
+
+def request_retry(db: sqlite_utils.Database, delivery_id: str, now: float) -> dict:
+    """Queue one delivery for a manual attempt now (also after success); 409 when it cannot go."""
+    with immediate(db):
+        delivery = get_delivery(db, delivery_id, with_attempts=False)
+        hook = db.conn.execute("select enabled, name from webhooks where id = ?",
+                               [delivery["webhookId"]]).fetchone()
+        if delivery["status"] == "cancelled" or hook is None:
+            raise APIError(409, f"Delivery {delivery_id} cannot be sent again: its webhook was deleted",
+                           extra={"deliveryStatus": delivery["status"]})
+        if not hook[0]:
+            raise APIError(409, f"Webhook {hook[1]!r} is disabled; enable it to send this delivery",
+                           extra={"webhookId": delivery["webhookId"]})
+        if delivery["inFlight"]:
+            raise APIError(409, f"Delivery {delivery_id} is being sent right now; retry once it is done",
+                           extra={"deliveryStatus": delivery["status"]})
+        db.conn.execute(_RETRY_SET + " where id = ?", [now, timestamp(), EXHAUSTED, delivery_id])
+        return get_delivery(db, delivery_id, with_attempts=False)
+
+
+def retry_matching(db: sqlite_utils.Database, now: float, **filters) -> dict:
+    """Queue every matching delivery for a manual attempt now; say how many, and how many were skipped.
+
+    Skipped: deliveries being sent right now, cancelled ones, and those of disabled or deleted webhooks.
+    """
+    clauses, params = _filters(**filters)
+    where = " and ".join(clauses) or "1"
+    with immediate(db):
+        matched = db.conn.execute(f"select count(*) from deliveries d where {where}", params).fetchone()[0]
+        retried = db.conn.execute(
+            _RETRY_SET + f" where seq in (select d.seq from deliveries d where {where} and {_RETRYABLE})",
+            [now, timestamp(), EXHAUSTED, *params],
+        ).rowcount
+    return {"matched": matched, "retried": retried, "skipped": matched - retried}
+
+
+def last_delivery_by_webhook(db: sqlite_utils.Database) -> dict[str, dict]:
+    """Return, per webhook id, its newest delivery's status summary."""
+    rows = db.query(
+        "select webhook_id, id, status, last_status_code, last_attempt_at, created from deliveries "
+        "where seq in (select max(seq) from deliveries group by webhook_id)"
+    )
+    return {
+        row["webhook_id"]: {
+            "id": row["id"], "status": row["status"], "statusCode": row["last_status_code"],
+            "lastAttemptAt": row["last_attempt_at"], "createdDate": row["created"],
+        }
+        for row in rows
+    }
+
+
+def count_by_status(db: sqlite_utils.Database, webhook_id: str | None = None) -> dict[str, int]:
+    """Return how many deliveries are in each status (of one webhook, or all)."""
+    sql = "select status, count(*) from deliveries"
+    params = []
+    if webhook_id is not None:
+        sql += " where webhook_id = ?"
+        params.append(webhook_id)
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update(dict(db.conn.execute(sql + " group by status", params).fetchall()))
+    return counts

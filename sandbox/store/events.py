@@ -1,0 +1,91 @@
+"""Fired events: the envelope's exact bytes, who it was for, and how it was made (seed, locale, chaos)."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from sandbox.store import NotFound
+
+_INSERT = (
+    "insert into events (id, event_key, account_id, account_name, created, seed, locale, chaos, "
+    "target_webhook_id, delivery_count, body) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def insert_event(
+    db: sqlite_utils.Database,
+    *,
+    event_id: str,
+    key: str,
+    account: dict,
+    created: str,
+    body: bytes,
+    delivery_count: int,
+    seed: int | None = None,
+    locale: str | None = None,
+    chaos: dict | None = None,
+    target_webhook_id: str | None = None,
+) -> int:
+    """Store one fired event (inside the caller's transaction); return its sequence number."""
+    return db.conn.execute(_INSERT, (
+        event_id, key, account["id"], account["name"], created, seed, locale,
+        json.dumps(chaos) if chaos else None, target_webhook_id, delivery_count, body,
+    )).lastrowid
+
+
+def _summary(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "event": row["event_key"],
+        "entity": row["account_id"],
+        "entityName": row["account_name"],
+        "createdDate": row["created"],
+        "deliveryCount": row["delivery_count"],
+        "webhookId": row["target_webhook_id"],
+        "seed": row["seed"],
+        "locale": row["locale"],
+        "chaos": json.loads(row["chaos"]) if row["chaos"] else None,
+    }
+
+
+_COLUMNS = ("seq, id, event_key, account_id, account_name, created, seed, locale, chaos, "
+            "target_webhook_id, delivery_count")
+
+
+def get_event(db: sqlite_utils.Database, event_id: str) -> dict:
+    """Return one event with its envelope (the body every attempt sends), or raise NotFound."""
+    rows = list(db.query(f"select {_COLUMNS}, body from events where id = ?", [event_id]))
+    if not rows:
+        raise NotFound(f"No event with id {event_id!r}")
+    event = _summary(rows[0])
+    event["envelope"] = json.loads(rows[0]["body"])
+    return event
+
+
+def list_events(
+    db: sqlite_utils.Database,
+    *,
+    key: str | None = None,
+    account_id: str | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> tuple[list[dict], int | None]:
+    """Return a page of events, newest first, and the cursor of the next page (or None)."""
+    clauses, params = [], []
+    if key is not None:
+        clauses.append("event_key = ?")
+        params.append(key)
+    if account_id is not None:
+        clauses.append("account_id = ?")
+        params.append(account_id)
+    if before is not None:
+        clauses.append("seq < ?")
+        params.append(before)
+    where = (" where " + " and ".join(clauses)) if clauses else ""
+    rows = list(db.query(
+        f"select {_COLUMNS} from events{where} order by seq desc limit ?", [*params, limit + 1]
+    ))
+    next_cursor = rows[limit - 1]["seq"] if len(rows) > limit else None
+    return [_summary(row) for row in rows[:limit]], next_cursor

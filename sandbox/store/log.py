@@ -1,0 +1,119 @@
+"""The live log: one row per thing that happened (an event fired, an attempt made, a webhook disabled).
+
+The row id is the cursor: a websocket viewer that reconnects asks for everything after the last cursor
+it saw. Rows are written in the same transaction as the change they describe, so the log never tells of
+a change that did not happen; the writer publishes the messages to the hub after the commit.
+
+A message is a dict ``{"type", "cursor", "at", ...fields}``; the fields used as filters are also
+stored in their own columns (``entity`` is the account id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+
+import sqlite_utils
+
+TYPES = (
+    "event.created",
+    "delivery.attempted",
+    "delivery.succeeded",
+    "delivery.failed",
+    "delivery.cancelled",
+    "webhook.disabled",
+)
+
+# Message field -> log column, for every field a reader may filter on.
+FILTERS = {
+    "type": "type",
+    "entity": "account_id",
+    "webhookId": "webhook_id",
+    "event": "event_key",
+    "eventId": "event_id",
+    "deliveryId": "delivery_id",
+    "status": "status",
+}
+
+_HEAD = ("type", "cursor", "at")
+_INSERT = (
+    "insert into log (type, created, account_id, webhook_id, event_key, event_id, delivery_id, status, "
+    "message) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def timestamp(moment: dt.datetime | None = None) -> str:
+    """Return a UTC instant as ISO 8601 with milliseconds and a Z, as every log message carries."""
+    moment = moment or dt.datetime.now(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def message(type_: str, **fields) -> dict:
+    """Start a message: type, an empty cursor (``append`` fills it), the time now, then ``fields``."""
+    return {"type": type_, "cursor": None, "at": timestamp(), **fields}
+
+
+def append(db: sqlite_utils.Database, messages: list[dict]) -> list[dict]:
+    """Store messages inside the caller's transaction; fill in and return them with their cursors."""
+    execute = db.conn.execute
+    for item in messages:
+        body = {key: value for key, value in item.items() if key not in _HEAD}
+        item["cursor"] = execute(_INSERT, (
+            item["type"], item.get("at") or timestamp(), item.get("entity"), item.get("webhookId"),
+            item.get("event"), item.get("eventId"), item.get("deliveryId"), item.get("status"),
+            _DUMPS(body),
+        )).lastrowid
+    return messages
+
+
+def _where(filters: Mapping[str, object] | None) -> tuple[list[str], list]:
+    clauses: list[str] = []
+    params: list = []
+    for name, value in (filters or {}).items():
+        if value is None:
+            continue
+        column = FILTERS.get(name)
+        if column is None:
+            raise ValueError(f"cannot filter the log on {name!r}; filters: {', '.join(FILTERS)}")
+        if isinstance(value, str):
+            clauses.append(f"{column} = ?")
+            params.append(value)
+        else:
+            values = list(value) if isinstance(value, Iterable) else [value]
+            clauses.append(f"{column} in ({', '.join('?' * len(values))})" if values else "0")
+            params.extend(values)
+    return clauses, params
+
+
+def _shape(row: tuple) -> dict:
+    return {"type": row[0], "cursor": row[1], "at": row[2], **json.loads(row[3])}
+
+
+def since(db: sqlite_utils.Database, cursor: int, filters: Mapping[str, object] | None = None,
+          limit: int = 1000) -> list[dict]:
+    """Return up to ``limit`` messages after ``cursor`` that match ``filters``, oldest first."""
+    clauses, params = _where(filters)
+    sql = "select type, id, created, message from log where id > ?"
+    sql += "".join(f" and {clause}" for clause in clauses) + " order by id limit ?"
+    return [_shape(row) for row in db.conn.execute(sql, [cursor, *params, limit])]
+
+
+def latest(db: sqlite_utils.Database, n: int, filters: Mapping[str, object] | None = None) -> list[dict]:
+    """Return the last ``n`` messages matching ``filters``, oldest first (a viewer's backlog)."""
+    clauses, params = _where(filters)
+    sql = "select type, id, created, message from log"
+    sql += (" where " + " and ".join(clauses) if clauses else "") + " order by id desc limit ?"
+    rows = db.conn.execute(sql, [*params, n]).fetchall()
+    return [_shape(row) for row in reversed(rows)]
+
+
+def last_cursor(db: sqlite_utils.Database) -> int:
+    """Return the newest cursor (0 for an empty log)."""
+    return db.conn.execute("select coalesce(max(id), 0) from log").fetchone()[0]
+
+
+def exists(db: sqlite_utils.Database, cursor: int) -> bool:
+    """Tell whether the row with this cursor is stored (committed, when asked from another transaction)."""
+    return db.conn.execute("select 1 from log where id = ?", [cursor]).fetchone() is not None
