@@ -10,10 +10,17 @@ PROPERTY_TYPES = frozenset({"HOTEL", "PROPERTY", "SUPPLIER", "RESORT", "HOSTEL",
 ENTITY_TYPES = ("HOTEL", "TRAVEL_AGENT", "INFLUENCER", "CHANNEL_MANAGER", "AFFILIATE",
                 "TOUR_OPERATOR", "CORPORATE", "SUPPLIER", "WINK", "COMPANY")
 
-_HOTEL_PATTERNS = (
-    "The {city} Residences", "Hotel {last}", "{last} Grand Hotel", "The {last} House",
-    "{city} Bay Resort", "{city} Boutique Hotel", "The {last} Collection, {city}", "{city} Garden Inn",
-)
+_HOTEL_PATTERNS = {
+    "en": ("The {city} Residences", "Hotel {last}", "{last} Grand Hotel", "The {last} House",
+           "{city} Bay Resort", "{city} Boutique Hotel", "The {last} Collection, {city}",
+           "{city} Garden Inn"),
+    "pt": ("Hotel {city}", "Pousada {last}", "Grande Hotel {city}", "Casa {last}",
+           "{city} Palace Hotel", "Quinta do {last}"),
+    "de": ("Hotel {last}", "Gasthof {last}", "Parkhotel {city}", "{city} Hof", "Hotel am Markt {city}"),
+    "th": ("โรงแรม{city}", "{city} รีสอร์ท", "บ้าน{last}", "The {city} Residences"),
+    "es": ("Hotel {city}", "Hostal {last}", "Gran Hotel {city}", "Posada {last}"),
+    "fr": ("Hôtel {city}", "Hôtel {last}", "Le Grand Hôtel {city}", "Auberge {last}"),
+}
 _COMPANY_SUFFIX = {"US": "LLC", "GB": "Ltd", "DE": "GmbH", "PT": "Lda.", "BR": "Ltda.",
                    "TH": "Co., Ltd.", "FR": "SARL", "ES": "S.L.", "IT": "S.r.l.", "NL": "B.V."}
 
@@ -98,7 +105,8 @@ def address(ctx: Ctx) -> dict:
 
 def hotel_name(ctx: Ctx) -> str:
     """Return a made-up hotel name in the locale."""
-    pattern = ctx.pick(_HOTEL_PATTERNS)
+    patterns = _HOTEL_PATTERNS.get(ctx.locale[:2], _HOTEL_PATTERNS["en"])
+    pattern = ctx.pick(patterns)
     return pattern.format(city=ctx.fake.city(), last=ctx.fake.last_name())
 
 
