@@ -114,6 +114,7 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
 # Other command modules register their commands on `cli` when imported; add yours here.
 COMMAND_MODULES: list[str] = [
     "sandbox.commands.check",
+    "sandbox.commands.replay",
 ]
 
 
