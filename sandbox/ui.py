@@ -75,7 +75,8 @@ def delivery(delivery_id: str):
 
 @ui.get("/inboxes")
 def inboxes():
-    return render_template("inboxes.html", section="inbox", title="Inbox")
+    return render_template("inboxes.html", section="inbox", title="Inbox",
+                           name_rule="Letters, digits, - and _; at most 64 characters.")
 
 
 @ui.get("/inboxes/<name>")

@@ -95,6 +95,6 @@ let catalogPromise = null;
 
 /** Every event type {key, category, status, description}, fetched once per page. */
 export function eventTypes() {
-  catalogPromise ||= get("/api/event-types").then((body) => (Array.isArray(body) ? body : body.items || body.eventTypes || []));
+  catalogPromise ||= get("/api/event-types");
   return catalogPromise;
 }

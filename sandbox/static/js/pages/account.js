@@ -23,16 +23,16 @@ function eventsCell(list) {
 
 function lastDeliveryCell(delivery) {
   if (!delivery) return h("span", { class: "muted" }, "No deliveries yet");
-  const when = delivery.lastAttemptAt || delivery.updatedAt || delivery.createdAt || delivery.createdDate;
+  const when = delivery.lastAttemptAt || delivery.createdDate;
   return h("a", { href: `/deliveries/${encodeURIComponent(delivery.id)}`, class: "nowrap", title: dateTime(when) },
-    statusPill(delivery.status, delivery.statusCode || delivery.responseStatus), " ",
+    statusPill(delivery.status, delivery.statusCode), " ",
     h("span", { class: "secondary" }, relative(when)));
 }
 
 function row(hook, lastDelivery) {
   const editUrl = `${base}/webhooks/${encodeURIComponent(hook.id)}/edit`;
   return h("tr", { "data-webhook": hook.id },
-    h("td", { "data-label": "Name" }, h("div", {},
+    h("td", { "data-label": "Name", class: "name-cell" }, h("div", {},
       h("a", { href: editUrl, class: "primary" }, hook.name),
       h("div", { class: "secondary" }, `v${hook.version} · updated ${relative(hook.lastUpdate)}`))),
     h("td", { "data-label": "URL" }, h("span", { class: "url truncate", title: hook.eventUrl }, hook.eventUrl)),
@@ -49,19 +49,14 @@ function row(hook, lastDelivery) {
     ], { label: `Actions for ${hook.name}` })));
 }
 
-/** The latest delivery of each webhook, from the deliveries API (absent until it exists). */
-async function lastDeliveries(hooks) {
-  const found = {};
-  await Promise.all(hooks.map(async (hook) => {
-    try {
-      const body = await get(withQuery("/api/deliveries", { webhookId: hook.id, limit: 1 }));
-      const items = Array.isArray(body) ? body : body.items || body.deliveries || [];
-      found[hook.id] = items[0] || null;
-    } catch {
-      found[hook.id] = null;
-    }
-  }));
-  return found;
+/** The latest delivery of each webhook, from GET /api/webhooks. */
+async function lastDeliveries() {
+  try {
+    const all = await get("/api/webhooks");
+    return Object.fromEntries(all.map((hook) => [hook.id, hook.lastDelivery || null]));
+  } catch {
+    return {};
+  }
 }
 
 async function loadWebhooks() {
@@ -70,7 +65,7 @@ async function loadWebhooks() {
   $("#webhooks-empty").hidden = hooks.length > 0;
   $("#webhooks-table").hidden = hooks.length === 0;
   fill($("#webhooks"), hooks.map((hook) => row(hook, undefined)));
-  const last = await lastDeliveries(hooks);
+  const last = await lastDeliveries();
   for (const hook of hooks) {
     const cell = $(`tr[data-webhook="${CSS.escape(hook.id)}"] .last-delivery`);
     if (cell) fill(cell, lastDeliveryCell(last[hook.id]));
@@ -93,7 +88,7 @@ async function loadDeliveries() {
   const box = $("#deliveries");
   try {
     const body = await get(withQuery("/api/deliveries", { entity: accountId, limit: 20 }));
-    const items = Array.isArray(body) ? body : body.items || body.deliveries || [];
+    const items = body.items;
     if (!items.length) {
       fill(box, h("div", { class: "empty" }, h("h3", {}, "No deliveries yet"),
         h("p", {}, "Send an event to this account to see its deliveries here."),
@@ -103,13 +98,12 @@ async function loadDeliveries() {
     fill(box, h("div", { class: "table-wrap" }, h("table", { class: "data stack-sm" },
       h("thead", {}, h("tr", {}, ["Time", "Event", "Webhook", "Status"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, items.map((d) => h("tr", {},
-        h("td", { "data-label": "Time", class: "time" }, clock(d.createdAt || d.createdDate)),
+        h("td", { "data-label": "Time", class: "time" }, clock(d.createdDate)),
         h("td", { "data-label": "Event" }, h("a", { class: "mono", href: `/deliveries/${encodeURIComponent(d.id)}` }, d.event)),
         h("td", { "data-label": "Webhook" }, d.webhookName || ""),
-        h("td", { "data-label": "Status" }, statusPill(d.status, d.statusCode || d.responseStatus))))))));
+        h("td", { "data-label": "Status" }, statusPill(d.status, d.lastStatusCode))))))));
   } catch (error) {
-    fill(box, h("p", { class: "card-pad muted" }, error.status === 404
-      ? "The delivery log is not available in this version of the sandbox." : `Could not load deliveries: ${error.message}`));
+    fill(box, h("p", { class: "card-pad text-bad" }, `Could not load deliveries: ${error.message}`));
   }
 }
 

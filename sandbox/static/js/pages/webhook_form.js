@@ -29,16 +29,6 @@ function showEnabled() {
 }
 enabled.addEventListener("change", showEnabled);
 
-async function loadCatalog() {
-  try {
-    return await eventTypes();
-  } catch {
-    // Older sandboxes only have Wink's label/value list: show it as one group.
-    const pairs = await get(`${routes.webhooks(accountId)}/event/list`);
-    return pairs.map(({ value }) => ({ key: value, category: "Events", status: "current", description: "" }));
-  }
-}
-
 function slug(text) {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "my-inbox";
 }
@@ -96,7 +86,7 @@ function wireSecret() {
 async function start() {
   const [accounts, catalog, hook] = await Promise.all([
     get(routes.accounts),
-    loadCatalog(),
+    eventTypes(),
     webhookId ? get(routes.webhook(accountId, webhookId)) : Promise.resolve(null),
   ]);
   const owner = hook ? hook.ownerIdentifier : accountId;

@@ -1,0 +1,151 @@
+// A table of deliveries kept up to date from the live websocket's messages and the REST API.
+// One row per delivery; a delivery announced by event.created (no id yet) shows as pending and
+// takes its id when its first attempt is reported.
+
+import { clock, duration, fill, h } from "./dom.js";
+import { statusPill } from "./status.js";
+
+const COLUMNS = {
+  time: { label: "Time", cell: (d) => h("span", { class: "time", title: d.at || "" }, clock(d.at, { ms: true })) },
+  event: { label: "Event", cell: (d) => link(d, d.event, "event-link") },
+  webhook: { label: "Webhook", cell: (d) => (d.webhookName === undefined ? h("span", { class: "muted" }, "…") : d.webhookName) },
+  webhookLink: { label: "Webhook", cell: (d) => link(d, d.webhookName || "webhook", "primary") },
+  url: { label: "URL", cell: (d) => h("span", { class: "url truncate", title: d.eventUrl || "" }, d.eventUrl || "") },
+  status: { label: "Status", cell: (d) => h("span", {}, statusPill(d.status, d.statusCode),
+    d.error && d.status !== "succeeded" ? h("div", { class: "secondary truncate", title: d.error }, d.error) : null) },
+  duration: { label: "Duration", num: true, cell: (d) => duration(d.durationMs) },
+  attempt: { label: "Attempt", num: true, cell: (d) => (d.attempt ? String(d.attempt) : "–") },
+};
+
+function link(d, text, cls) {
+  if (!d.id) return h("span", { class: cls }, text);
+  return h("a", { href: `/deliveries/${encodeURIComponent(d.id)}`, class: cls }, text);
+}
+
+/** Map a delivery from the REST API to a row's fields. */
+export function fromDelivery(d) {
+  return {
+    id: d.id, eventId: d.eventId, event: d.event, entity: d.entity, webhookId: d.webhookId,
+    webhookName: d.webhookName, eventUrl: d.eventUrl, status: d.status, statusCode: d.lastStatusCode,
+    error: d.lastError, attempt: d.attemptCount, at: d.createdDate,
+    durationMs: d.attempts?.length ? d.attempts[d.attempts.length - 1].durationMs : undefined,
+  };
+}
+
+export class DeliveryTable {
+  /** ``columns``: names from COLUMNS; ``max``: rows kept (oldest dropped); ``webhookNames``: id -> name. */
+  constructor(tbody, { columns, max = 500, webhookNames = new Map() } = {}) {
+    this.tbody = tbody;
+    this.columns = columns;
+    this.max = max;
+    this.webhookNames = webhookNames;
+    this.rows = new Map(); // key -> {data, tr}
+    tbody.addEventListener("click", (event) => {
+      if (event.target.closest("a, button")) return;
+      const tr = event.target.closest("tr[data-id]");
+      if (tr && tr.dataset.id) location.assign(`/deliveries/${encodeURIComponent(tr.dataset.id)}`);
+    });
+  }
+
+  static header(columns) {
+    return h("tr", {}, columns.map((name) => h("th", { scope: "col", class: COLUMNS[name].num ? "num" : "" },
+      COLUMNS[name].label)));
+  }
+
+  get size() {
+    return this.rows.size;
+  }
+
+  clear() {
+    this.rows.clear();
+    this.tbody.replaceChildren();
+  }
+
+  has(id) {
+    return this.rows.has(id);
+  }
+
+  /** Merge ``patch`` into the row ``key`` (made when missing) and redraw it. */
+  upsert(key, patch, { fresh = true } = {}) {
+    let entry = this.rows.get(key);
+    if (!entry) {
+      entry = { data: {}, tr: h("tr", { class: fresh ? "fresh" : "" }) };
+      this.rows.set(key, entry);
+      this.tbody.prepend(entry.tr);
+      this.trim();
+    }
+    for (const [name, value] of Object.entries(patch)) if (value !== undefined) entry.data[name] = value;
+    if (entry.data.webhookName === undefined && this.webhookNames.has(entry.data.webhookId)) {
+      entry.data.webhookName = this.webhookNames.get(entry.data.webhookId);
+    }
+    this.draw(entry);
+    return entry.data;
+  }
+
+  trim() {
+    while (this.rows.size > this.max) {
+      const [oldest, entry] = this.rows.entries().next().value;
+      entry.tr.remove();
+      this.rows.delete(oldest);
+    }
+  }
+
+  draw({ data, tr }) {
+    tr.dataset.outcome = data.status || "pending";
+    if (data.id) tr.dataset.id = data.id;
+    fill(tr, this.columns.map((name) => h("td", {
+      "data-label": COLUMNS[name].label, class: COLUMNS[name].num ? "num" : "",
+    }, COLUMNS[name].cell(data))));
+  }
+
+  /** Show a delivery from the REST API. */
+  addDelivery(delivery, options) {
+    const row = fromDelivery(delivery);
+    this.adopt(row.eventId, row.webhookId, row.id);
+    return this.upsert(row.id, row, options);
+  }
+
+  /** Give a pending row (known only by event and webhook) its delivery id. */
+  adopt(eventId, webhookId, id) {
+    const pendingKey = `${eventId}:${webhookId}`;
+    const pending = this.rows.get(pendingKey);
+    if (!pending || this.rows.has(id)) return;
+    // Keep the row where it is in the table and in the map's order.
+    const entries = [...this.rows.entries()].map(([key, entry]) => [key === pendingKey ? id : key, entry]);
+    this.rows = new Map(entries);
+  }
+
+  /** Apply one live message; returns the row it touched, if any. */
+  apply(message) {
+    const { type } = message;
+    if (type === "event.created") {
+      const base = { eventId: message.eventId, event: message.event, entity: message.entity, status: "pending",
+        at: message.at };
+      return (message.webhookIds || []).map((webhookId) => {
+        const key = `${message.eventId}:${webhookId}`;
+        if (this.rows.has(key) || [...this.rows.values()].some((e) => e.data.eventId === message.eventId
+          && e.data.webhookId === webhookId)) return null;
+        return this.upsert(key, { ...base, webhookId });
+      });
+    }
+    if (!message.deliveryId) return null;
+    this.adopt(message.eventId, message.webhookId, message.deliveryId);
+    const patch = {
+      id: message.deliveryId, eventId: message.eventId, event: message.event, entity: message.entity,
+      webhookId: message.webhookId, webhookName: message.webhookName, eventUrl: message.eventUrl,
+    };
+    if (type === "delivery.attempted") {
+      Object.assign(patch, { status: message.status, statusCode: message.statusCode ?? null, error: message.error ?? null,
+        durationMs: message.durationMs, attempt: message.attempt, nextAttemptAt: message.nextAttemptAt });
+    } else if (type === "delivery.succeeded" || type === "delivery.failed" || type === "delivery.cancelled") {
+      Object.assign(patch, { status: message.status || type.split(".")[1], attempt: message.attempt });
+      if (message.statusCode !== undefined) patch.statusCode = message.statusCode;
+    } else {
+      return null;
+    }
+    if (!this.rows.has(message.deliveryId)) patch.at = message.at;
+    return this.upsert(message.deliveryId, patch);
+  }
+}
+
+export { COLUMNS };

@@ -1,0 +1,153 @@
+// Delivery detail: the request (headers and pretty JSON body), each attempt's response, the
+// attempt timeline with the next retry time, and Redeliver. Updates live while attempts happen.
+
+import { ApiError, get, post } from "../api.js";
+import { $, $$, bodyView, dateTime, debounce, duration, fill, h, headersTable, pageData, relative, toast } from "../dom.js";
+import { LiveFeed } from "../live.js";
+import { codePill, statusPill } from "../status.js";
+
+const deliveryId = pageData("deliveryId");
+const path = `/api/deliveries/${encodeURIComponent(deliveryId)}`;
+const redeliver = $("#redeliver");
+let delivery = null;
+let feed = null;
+let openAttempts = null; // attempt numbers whose response the reader opened, kept across redraws
+
+/** A relative time ("in 12 s") that the ticker below keeps true. */
+const ago = (iso) => h("span", { "data-relative": iso }, relative(iso));
+
+const TRIGGERS = { initial: "First try", retry: "Automatic retry", manual: "Redelivered by hand" };
+
+function summary(d) {
+  const items = [
+    ["Status", h("span", {}, statusPill(d.status, d.lastStatusCode))],
+    ["Event", h("code", {}, d.event)],
+    ["Webhook", d.webhookName],
+    ["URL", h("span", { class: "url" }, d.eventUrl)],
+    ["Attempts", String(d.attemptCount)],
+    ["Created", dateTime(d.createdDate)],
+    ["Last attempt", d.lastAttemptAt ? [dateTime(d.lastAttemptAt), " (", ago(d.lastAttemptAt), ")"] : "Not yet"],
+    ["Next retry", d.nextAttemptAt ? [dateTime(d.nextAttemptAt), " (", ago(d.nextAttemptAt), ")"] : "None scheduled"],
+    ["Delivery id", h("code", {}, d.id)],
+    ["Event id", h("code", {}, d.eventId)],
+  ];
+  if (d.chaos?.label) items.push(["Chaos", h("span", { class: "badge" }, d.chaos.label)]);
+  if (d.lastError) items.push(["Last error", h("span", { class: "text-bad" }, d.lastError)]);
+  return items.map(([term, value]) => h("div", { class: "kv-item" }, h("dt", {}, term), h("dd", {}, value)));
+}
+
+function requestPanel(d) {
+  const last = d.attempts[d.attempts.length - 1];
+  if (!last) {
+    return h("p", { class: "muted" }, d.status === "cancelled"
+      ? "This delivery was cancelled before it was sent." : "Not sent yet: the first attempt is on its way.");
+  }
+  return [
+    h("div", { class: "row" }, h("span", { class: "badge" }, "POST"), h("span", { class: "url" }, last.request.url)),
+    h("h3", {}, "Headers"), headersTable(last.request.headers),
+    h("h3", {}, "Body"), bodyView(last.request.body),
+  ];
+}
+
+function attemptNode(attempt) {
+  const response = attempt.response;
+  const ok = attempt.status === "succeeded" || (response && response.status >= 200 && response.status < 300);
+  const kind = ok ? "ok" : attempt.status === "retrying" ? "warn" : "bad";
+  return h("li", { class: "attempt" },
+    h("span", { class: `node ${kind}`, "aria-hidden": "true" }, String(attempt.attempt)),
+    h("div", { class: "attempt-head" },
+      h("strong", {}, `Attempt ${attempt.attempt}`),
+      response ? codePill(response.status) : h("span", { class: "pill pill-bad" }, "No response"),
+      h("span", { class: "muted small" }, TRIGGERS[attempt.trigger] || attempt.trigger || ""),
+      h("span", { class: "spacer" }),
+      h("span", { class: "time", title: attempt.startedAt }, dateTime(attempt.startedAt)),
+      h("span", { class: "muted small" }, duration(attempt.durationMs))),
+    attempt.error ? h("p", { class: "attempt-error" }, attempt.error) : null,
+    response ? h("details", { open: openAttempts ? openAttempts.has(attempt.attempt)
+      : attempt === delivery.attempts[delivery.attempts.length - 1], "data-attempt": attempt.attempt },
+      h("summary", {}, `Response ${response.status}${response.truncated ? " (body truncated)" : ""}`),
+      h("div", { class: "stack", style: "margin-top:10px" },
+        h("h3", {}, "Headers"), headersTable(response.headers),
+        h("h3", {}, "Body"), bodyView(response.body))) : null);
+}
+
+function nextNode(d) {
+  if (!d.nextAttemptAt) return null;
+  return h("li", { class: "attempt" },
+    h("span", { class: "node warn", "aria-hidden": "true" }, "…"),
+    h("div", { class: "attempt-head" }, h("strong", {}, d.attemptCount ? "Next retry" : "First attempt"),
+      h("span", { class: "pill pill-warn" }, ago(d.nextAttemptAt)),
+      h("span", { class: "spacer" }), h("span", { class: "time" }, dateTime(d.nextAttemptAt))));
+}
+
+function render(d) {
+  delivery = d;
+  document.title = `${d.event} to ${d.webhookName} · Webhook Sandbox`;
+  $("#title").textContent = d.event;
+  fill($("#title-status"), statusPill(d.status, d.lastStatusCode));
+  fill($("#subtitle"), "To ", h("strong", {}, d.webhookName), " · ", h("span", { class: "url" }, d.eventUrl));
+  const link = $("#webhook-link");
+  link.href = `/accounts/${encodeURIComponent(d.entity)}/webhooks/${encodeURIComponent(d.webhookId)}/edit`;
+  link.hidden = false;
+  fill($("#summary"), summary(d));
+  fill($("#request"), requestPanel(d));
+  const attempts = $("#attempts");
+  if (attempts.querySelector("details")) {
+    openAttempts = new Set($$("details[open]", attempts).map((el) => Number(el.dataset.attempt)));
+    const newest = d.attempts[d.attempts.length - 1];
+    if (newest && !$(`details[data-attempt="${newest.attempt}"]`, attempts)) openAttempts.add(newest.attempt);
+  }
+  fill(attempts, d.attempts.map(attemptNode), nextNode(d));
+  if (!d.attempts.length && !d.nextAttemptAt) fill(attempts, h("li", { class: "muted" }, "No attempt yet."));
+  redeliver.disabled = d.inFlight || d.status === "cancelled";
+  if (!feed) startFeed(d);
+}
+
+async function load() {
+  try {
+    render(await get(path));
+  } catch (error) {
+    const banner = $("#error");
+    banner.textContent = error.status === 404 ? "There is no delivery with this id." : `Could not load: ${error.message}`;
+    banner.hidden = false;
+  }
+}
+
+const reload = debounce(load, 100);
+
+function startFeed(d) {
+  feed = new LiveFeed("/ws/deliveries", {
+    params: { webhookId: d.webhookId },
+    onMessages: (messages) => {
+      if (messages.some((m) => m.deliveryId === deliveryId)) reload();
+    },
+    onState: (state) => {
+      const conn = $("#conn");
+      conn.dataset.state = state;
+      conn.querySelector(".conn-text").textContent = { live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…" }[state] || state;
+      if (state === "live") reload();
+    },
+    onGap: () => reload(),
+  }).start();
+}
+
+redeliver.addEventListener("click", async () => {
+  redeliver.disabled = true;
+  $("#error").hidden = true;
+  try {
+    render(await post(`${path}/retry`).then(() => get(path)));
+    toast("Redelivery queued", "ok");
+  } catch (error) {
+    redeliver.disabled = false;
+    if (!(error instanceof ApiError)) throw error;
+    const banner = $("#error");
+    banner.textContent = error.message;
+    banner.hidden = false;
+  }
+});
+
+// Relative times ("in 12 s") stay true while the page is open.
+setInterval(() => {
+  for (const el of $$("[data-relative]")) el.textContent = relative(el.dataset.relative);
+}, 1000);
+load();

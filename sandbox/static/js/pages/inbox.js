@@ -1,0 +1,193 @@
+// One inbox: captures arriving live (/ws/inbox/<name>) with their signature verdict, and the
+// inbox's answer: status, delay, failure mode, body.
+
+import { ApiError, del, get, put, withQuery } from "../api.js";
+import { $, bodyView, clock, copyText, dateTime, fill, h, headersTable, pageData, toast } from "../dom.js";
+import { clearErrors, showErrors } from "../forms.js";
+import { LiveFeed } from "../live.js";
+import { codePill } from "../status.js";
+
+const name = pageData("inbox");
+const path = `/api/inbox/${encodeURIComponent(name)}`;
+const list = $("#captures");
+const shown = new Set();
+const MAX_SHOWN = 200;
+let inbox = null;
+
+const fields = Object.fromEntries(["status", "delay", "failFirst", "failStatus", "body", "contentType"].map((field) => [
+  field, { error: $(`#${field}-error`), control: $(`#${field}`),
+    label: { status: "Status", delay: "Delay", failFirst: "Fail the first", failStatus: "Failure status",
+      body: "Body", contentType: "Content type" }[field] },
+]));
+
+/** The signature verdict of a capture as a pill and its reason. */
+function verdict(signature) {
+  if (!signature || signature.verified === null || signature.verified === undefined) {
+    return h("span", { class: "pill pill-idle", title: signature?.reason || "" }, "Not checked");
+  }
+  return signature.verified
+    ? h("span", { class: "pill pill-ok" }, "Signature valid")
+    : h("span", { class: "pill pill-bad", title: signature.reason || "" }, "Signature invalid");
+}
+
+/** The Wink event key of a captured envelope, when its body is one. */
+function eventKey(capture) {
+  if (capture.eventKey !== undefined) return capture.eventKey;
+  let key = null;
+  try {
+    const body = JSON.parse(capture.body);
+    if (body && typeof body.event === "string") key = body.event;
+  } catch {
+    // Not JSON: nothing to show.
+  }
+  capture.eventKey = key;
+  return key;
+}
+
+function captureItem(capture) {
+  const { signature } = capture;
+  return h("details", { class: "capture", "data-capture": capture.id },
+    h("summary", {},
+      h("span", { class: "time", title: dateTime(capture.received) }, clock(capture.received, { ms: true })),
+      h("span", { class: "capture-what" }, h("span", { class: "badge" }, capture.method),
+        eventKey(capture) ? h("span", { class: "capture-event" }, eventKey(capture)) : null,
+        h("span", { class: "url muted" }, capture.path + (capture.query ? `?${capture.query}` : ""))),
+      h("span", { class: "row", style: "gap:6px" }, verdict(signature),
+        capture.response ? codePill(capture.response.status) : null)),
+    h("div", { class: "capture-body" },
+      signature && signature.reason
+        ? h("p", { class: signature.verified === false ? "text-bad small" : "muted small", style: "margin:0" },
+          `Signature: ${signature.reason}`) : null,
+      capture.refused ? h("p", { class: "text-bad small" }, "The body was refused (too large).") : null,
+      h("h3", {}, "Headers"), headersTable(capture.headers),
+      h("h3", {}, `Body${capture.bodySize ? ` (${capture.bodySize} bytes)` : ""}`),
+      capture.bodyEncoding === "base64" ? h("pre", { class: "code wrap" }, `base64: ${capture.body}`) : bodyView(capture.body),
+      capture.response ? h("p", { class: "muted small" },
+        `Answered ${capture.response.status}${capture.response.reason ? ` (${capture.response.reason})` : ""}`
+        + (capture.response.delay ? ` after ${capture.response.delay} s` : "")) : null));
+}
+
+function showCount() {
+  const empty = shown.size === 0;
+  $("#captures-empty").hidden = !empty;
+  $("#capture-count").textContent = inbox ? `${inbox.captureCount} stored` : "";
+}
+
+/** Add captures (any order); newest stays on top. */
+function addCaptures(captures, { fresh = true } = {}) {
+  for (const capture of [...captures].sort((a, b) => a.id - b.id)) {
+    if (shown.has(capture.id)) continue;
+    shown.add(capture.id);
+    const item = captureItem(capture);
+    if (fresh) item.classList.add("fresh");
+    list.prepend(item);
+    if (inbox && fresh) inbox.captureCount += 1;
+  }
+  while (list.children.length > MAX_SHOWN) {
+    const last = list.lastElementChild;
+    shown.delete(Number(last.dataset.capture));
+    last.remove();
+  }
+  showCount();
+}
+
+function showSettings(view) {
+  inbox = view;
+  $("#inbox-url").textContent = view.url;
+  const bound = view.boundWebhooks || [];
+  fill($("#bound"), bound.length
+    ? ["Verified against: ", bound.map((hook, i) => [i ? ", " : "", h("strong", {}, hook.name)])]
+    : h("span", { class: "muted" }, "No webhook points here, so signatures are not checked."));
+  const response = view.response;
+  $("#status").value = response.status;
+  $("#delay").value = response.delay;
+  $("#failFirst").value = response.failFirst;
+  $("#failStatus").value = response.failStatus;
+  $("#body").value = response.body ?? "";
+  $("#contentType").value = response.contentType ?? "";
+  $("#failures-left").textContent = view.failuresLeft ? `${view.failuresLeft} failure(s) still to come.` : "";
+  showCount();
+}
+
+const number = (id) => {
+  const text = $(`#${id}`).value.trim();
+  return text === "" ? undefined : Number(text);
+};
+
+$("#settings").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors($("#settings"));
+  const body = {
+    status: number("status"), delay: number("delay"), failFirst: number("failFirst"), failStatus: number("failStatus"),
+    body: $("#body").value === "" ? null : $("#body").value,
+    contentType: $("#contentType").value.trim() || null,
+    headers: inbox?.response.headers || {},
+  };
+  try {
+    showSettings(await put(path, body));
+    toast("Inbox answer saved", "ok");
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showErrors(error, fields, $("#settings-error"))?.focus();
+  }
+});
+
+$("#clear").addEventListener("click", async () => {
+  if (!window.confirm(`Delete every capture of inbox "${name}"?`)) return;
+  try {
+    await del(path);
+    shown.clear();
+    list.replaceChildren();
+    if (inbox) inbox.captureCount = 0;
+    showCount();
+    toast("Captures cleared", "ok");
+  } catch (error) {
+    toast(error.message, "bad");
+  }
+});
+
+$("#copy-url").addEventListener("click", async () => {
+  if (inbox && (await copyText(inbox.url))) toast("URL copied");
+});
+
+async function load({ fresh = false } = {}) {
+  const body = await get(withQuery(path, { limit: 100 }));
+  showSettings(body.inbox);
+  addCaptures(body.captures, { fresh });
+}
+
+function startFeed() {
+  const feed = new LiveFeed(`/ws/inbox/${encodeURIComponent(name)}`, {
+    onMessages: (messages) => {
+      const captures = [];
+      for (const message of messages) {
+        if (message.type === "inbox.cleared") {
+          shown.clear();
+          list.replaceChildren();
+          if (inbox) inbox.captureCount = 0;
+          showCount();
+        } else if (message.capture) {
+          captures.push(message.capture);
+        } else if (message.method && message.id !== undefined) {
+          captures.push(message);
+        }
+      }
+      if (captures.length) addCaptures(captures);
+    },
+    onState: (state) => {
+      const conn = $("#conn");
+      conn.dataset.state = state;
+      conn.querySelector(".conn-text").textContent = { live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…" }[state] || state;
+    },
+    onGap: () => load(),
+  });
+  // Capture ids are the feed's cursors: resume right after the newest capture already shown.
+  if (shown.size) feed.cursor = Math.max(...shown);
+  feed.start();
+}
+
+load().then(startFeed).catch((error) => {
+  const banner = $("#error");
+  banner.textContent = error.message;
+  banner.hidden = false;
+});

@@ -1,0 +1,46 @@
+// Inboxes: every inbox with its capture count and answer, and a form to open one by name.
+
+import { get } from "../api.js";
+import { $, dateTime, fill, h, relative } from "../dom.js";
+import { codePill } from "../status.js";
+
+const pageUrl = (name) => `/inboxes/${encodeURIComponent(name)}`;
+
+async function load() {
+  const box = $("#inboxes");
+  try {
+    const inboxes = await get("/api/inbox");
+    if (!inboxes.length) {
+      fill(box, h("div", { class: "empty" }, h("h3", {}, "No inbox yet"),
+        h("p", {}, "Open one by name, or send an event to a webhook whose URL is an inbox.")));
+      return;
+    }
+    fill(box, h("div", { class: "table-wrap" }, h("table", { class: "data stack-sm" },
+      h("thead", {}, h("tr", {}, ["Name", "Captures", "Last received", "Answers"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, inboxes.map((inbox) => h("tr", {},
+        h("td", { "data-label": "Name" }, h("a", { href: pageUrl(inbox.name), class: "primary mono" }, inbox.name)),
+        h("td", { "data-label": "Captures" }, String(inbox.captureCount)),
+        h("td", { "data-label": "Last received", title: dateTime(inbox.lastReceived) },
+          inbox.lastReceived ? relative(inbox.lastReceived) : h("span", { class: "muted" }, "Never")),
+        h("td", { "data-label": "Answers" }, codePill(inbox.response.status),
+          inbox.failuresLeft ? h("span", { class: "secondary" }, ` then fails ${inbox.failuresLeft}×`) : null)))))));
+  } catch (error) {
+    fill(box, h("p", { class: "card-pad text-bad" }, `Could not load inboxes: ${error.message}`));
+  }
+}
+
+$("#open-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("#inbox-name");
+  const name = input.value.trim();
+  if (!name) {
+    // The inbox page reports any other problem with the name, as the API words it.
+    $("#inbox-name-error").textContent = "Name is required";
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+    return;
+  }
+  location.assign(pageUrl(name));
+});
+
+load();
