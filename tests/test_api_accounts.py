@@ -73,3 +73,8 @@ def test_token_required_when_set(db_path):
     assert_problem(client.get("/api/managing-entity", headers={"Authorization": "Bearer wrong"}), 401)
     ok = client.get("/api/managing-entity", headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 200
+
+
+def test_deeply_nested_body_is_400_not_500(client):
+    body = "[" * 100_000 + "]" * 100_000
+    assert_problem(client.post("/api/managing-entity", data=body, content_type="application/json"), 400)

@@ -37,6 +37,9 @@ def json_body(*, required: bool = True, default: Any = None) -> Any:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise APIError(400, f"The body is not valid JSON: {exc}", kind="malformed-json") from None
+    except RecursionError:
+        raise APIError(400, "The body is nested too deeply to be a sensible JSON document",
+                       kind="malformed-json") from None
 
 
 def json_object(*, required: bool = True) -> dict:
@@ -81,8 +84,10 @@ ROUTE_MODULES = [
     "sandbox.api.webhooks",
     "sandbox.api.meta",
     "sandbox.api.event_types",
+    "sandbox.api.fixtures",
     "sandbox.api.events",
     "sandbox.api.deliveries",
+    "sandbox.api.inbox",
 ]
 
 

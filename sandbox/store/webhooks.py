@@ -10,6 +10,7 @@ import uuid
 
 import sqlite_utils
 
+from sandbox import catalog
 from sandbox.db import immediate
 from sandbox.errors import APIError
 from sandbox.store import NotFound, new_id, now_iso, utcnow
@@ -17,8 +18,8 @@ from sandbox.store import NotFound, new_id, now_iso, utcnow
 # Every webhook is created by the same local "user"; Wink fills userIdentifier from the login.
 SANDBOX_USER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://webhook-sandbox.dev/local-user"))
 
-# `booking.created` (Wink's guides) and `booking.create` (Wink's catalog) are the same event.
-EQUIVALENT_KEYS = {"booking.created": "booking.create", "booking.create": "booking.created"}
+# `booking.created` (Wink's guides) and `booking.create` (Wink's catalog) name the same event.
+EQUIVALENT_KEYS = {key: other for key in catalog.keys() for other in catalog.aliases(key)}
 
 # Hooks run when a webhook row is deleted (the delivery engine cancels its pending work).
 on_delete: list = []
@@ -198,7 +199,7 @@ def rotate_secret(
 
 def subscribed_webhooks(db: sqlite_utils.Database, account_id: str, key: str) -> list[dict]:
     """Return the enabled webhooks of an account that want events of ``key``."""
-    wanted = {key, EQUIVALENT_KEYS.get(key, key)}
+    wanted = catalog.same_event(key)
     return [
         hook
         for hook in list_webhooks(db, account_id)
