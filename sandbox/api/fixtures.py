@@ -1,0 +1,397 @@
+"""Fixtures API: list fixtures and scenarios, run one, and record a stored event as a fixture.
+
+``POST /api/fixtures/{name}/run`` builds the fixture's events (``sandbox.fixtures``) and fires them
+in order through the delivery engine, with the same chaos plan as ``replay`` (``sandbox.chaos``).
+It answers once every event is fired; the deliveries' outcomes follow in the live log.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+from flask import current_app, jsonify
+
+from sandbox import fixtures
+from sandbox.api import api, json_object
+from sandbox.chaos import Chaos, Send
+from sandbox.db import get_db
+from sandbox.errors import APIError, NotFoundError, ValidationError
+from sandbox.store import NotFound, accounts, webhooks
+from sandbox.store import deliveries as delivery_store
+from sandbox.store import events as event_store
+
+RUN_FIELDS = ("entity", "webhookId", "params", "set", "seed", "delays", "chaos")
+CHAOS_FIELDS = ("duplicates", "shuffle", "jitterMs", "stale")
+MAX_JITTER_MS = 10_000
+MAX_SEED = 2**62
+DUPLICATE_WAIT_SECONDS = 10.0
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def fixtures_dir() -> Path | None:
+    """The user's fixtures directory (setting FIXTURES_DIR); recorded fixtures go in its recorded/."""
+    configured = current_app.config.get("FIXTURES_DIR", "fixtures")
+    return Path(configured) if configured else None
+
+
+def _search_dirs() -> list[Path]:
+    return fixtures.search_dirs(fixtures_dir())
+
+
+@api.get("/fixtures")
+def list_fixtures():
+    found, errors = fixtures.discover(_search_dirs())
+    return jsonify({
+        "items": [f.summary() for f in found],
+        "invalid": [{"file": e.file, "errors": [p.as_dict() for p in e.problems]} for e in errors],
+    })
+
+
+def _load(name: str) -> fixtures.Fixture:
+    if not _NAME.match(name):
+        raise NotFoundError(f"No fixture named {name!r}")
+    found, _ = fixtures.discover(_search_dirs())
+    for fixture in found:
+        if fixture.name == name:
+            return fixture
+    raise NotFoundError(f"No fixture named {name!r}; GET /api/fixtures lists them")
+
+
+# -- running ------------------------------------------------------------------------------------
+
+def _read_run(body: dict) -> dict:
+    errors = [{"field": name, "message": "is not a field of a run (" + ", ".join(RUN_FIELDS) + ")"}
+              for name in sorted(set(body) - set(RUN_FIELDS))]
+    for name in ("entity", "webhookId"):
+        if body.get(name) is not None and (not isinstance(body[name], str) or not body[name]):
+            errors.append({"field": name, "message": "must be an id"})
+    params = body.get("params", {})
+    if not isinstance(params, dict) or not all(
+            isinstance(v, (str, int, float, bool)) for v in params.values()):
+        errors.append({"field": "params", "message": "must be an object of param values, e.g. "
+                                                     '{"payment_outcome": "failed"}'})
+        params = {}
+    sets = body.get("set", [])
+    if isinstance(sets, dict):
+        sets = [f"{path}={json.dumps(value)}" for path, value in sets.items()]
+    if not isinstance(sets, list) or not all(isinstance(s, str) for s in sets):
+        errors.append({"field": "set", "message": 'must be a list of "path=value" strings or an object'})
+        sets = []
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed <= MAX_SEED):
+        errors.append({"field": "seed", "message": f"must be a whole number from 0 to {MAX_SEED}"})
+    delays = body.get("delays", True)
+    if not isinstance(delays, bool):
+        errors.append({"field": "delays", "message": "must be true or false"})
+    chaos = _read_chaos(body.get("chaos"), errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"entity": body.get("entity"), "webhook_id": body.get("webhookId"), "params": params,
+            "sets": sets, "seed": seed, "delays": delays, "chaos": chaos}
+
+
+def _read_chaos(value: object, errors: list[dict]) -> Chaos:
+    if value is None:
+        return Chaos()
+    if not isinstance(value, dict):
+        errors.append({"field": "chaos", "message": 'must be an object such as {"duplicates": 0.2, '
+                                                    '"shuffle": true, "jitterMs": 200, "stale": false}'})
+        return Chaos()
+    known = ", ".join(CHAOS_FIELDS)
+    errors += [{"field": f"chaos.{name}", "message": f"is not a chaos option ({known})"}
+               for name in sorted(set(value) - set(CHAOS_FIELDS))]
+    duplicates = value.get("duplicates", 0)
+    if isinstance(duplicates, bool) or not isinstance(duplicates, (int, float)) or not 0 <= duplicates <= 1:
+        errors.append({"field": "chaos.duplicates", "message": "must be a fraction from 0 to 1"})
+        duplicates = 0
+    jitter = value.get("jitterMs", 0)
+    if isinstance(jitter, bool) or not isinstance(jitter, int) or not 0 <= jitter <= MAX_JITTER_MS:
+        errors.append({"field": "chaos.jitterMs",
+                       "message": f"must be whole milliseconds from 0 to {MAX_JITTER_MS}"})
+        jitter = 0
+    flags = {}
+    for name in ("shuffle", "stale"):
+        flags[name] = value.get(name, False)
+        if not isinstance(flags[name], bool):
+            errors.append({"field": f"chaos.{name}", "message": "must be true or false"})
+            flags[name] = False
+    return Chaos(duplicates=float(duplicates), shuffle=flags["shuffle"], jitter_ms=jitter,
+                 stale=flags["stale"])
+
+
+class _Accounts:
+    """The account each event is for: ``entity``, the webhook's owner, or the fixture's own account."""
+
+    def __init__(self, db, entity: str | None, webhook_id: str | None):
+        self.db = db
+        self.fixed = None
+        if entity:
+            try:
+                self.fixed = accounts.get_account(db, entity)
+            except NotFound:
+                raise ValidationError([{"field": "entity",
+                                        "message": f"no account has id {entity!r}"}]) from None
+        if webhook_id:
+            try:
+                hook = webhooks.get_webhook(db, self.fixed["id"] if self.fixed else None, webhook_id)
+            except NotFound:
+                owner = f" of account {self.fixed['name']!r}" if self.fixed else ""
+                raise ValidationError([{"field": "webhookId",
+                                        "message": f"no webhook{owner} has id {webhook_id!r}"}]) from None
+            self.fixed = self.fixed or accounts.get_account(db, hook["ownerIdentifier"])
+
+    def resolve(self, spec: dict | None) -> dict:
+        if self.fixed:
+            return self.fixed
+        if spec and spec.get("id"):
+            try:
+                return accounts.get_account(self.db, spec["id"])
+            except NotFound:
+                pass
+        if spec and spec.get("name"):
+            found = accounts.find_account_by_name(self.db, spec["name"])
+            if found:
+                return found
+        raise ValidationError([{"field": "entity", "message": "is required: the account id to fire for (or "
+                                                               "webhookId)"}])
+
+    def make(self, event: str, spec: dict | None, *, data: dict | None = None, **options) -> dict:
+        from sandbox.envelope import build_envelope, make_event
+
+        account = self.resolve(spec)
+        if data is not None:
+            return build_envelope(event, account, data)
+        return make_event(event, account, **options)
+
+
+class InProcessTarget:
+    """Fire through the delivery engine in this process (``replay``'s SandboxTarget, without HTTP)."""
+
+    def __init__(self, app, db, *, chaos: Chaos, webhook_id: str | None):
+        self.app = app
+        self.db = db
+        self.chaos = chaos
+        self.webhook_id = webhook_id
+        self.fired: dict[int, dict] = {}
+        self.events: list[dict] = []
+        self.duplicates: list[dict] = []
+
+    def fire(self, position: int, item: fixtures.Built, send: Send, label: str | None) -> None:
+        from sandbox.delivery.firing import Firing, fire
+
+        chaos = {}
+        if label:
+            chaos["label"] = label
+        if self.chaos.stale:
+            chaos["staleSeconds"] = self.chaos.stale_seconds
+        account = accounts.get_account(self.db, item.entity["identifier"])
+        answer = fire(self.app, self.db, Firing(key=item.event, account=account, data=item.data,
+                                                webhook_id=self.webhook_id, chaos=chaos or None))
+        event = answer["events"][0]
+        self.fired[send.item] = event
+        self.events.append({"step": item.step, "chaos": list(send.labels), **event})
+
+    def duplicate(self, position: int, item: fixtures.Built, send: Send) -> None:
+        """Resend the event's deliveries once each has been attempted (a manual retry keeps the id)."""
+        event = self.fired.get(send.item)
+        for delivery in (event or {}).get("deliveries", []):
+            done = self._wait_attempted(delivery["id"])
+            if done:
+                delivery_store.request_retry(self.db, delivery["id"], time.time())
+                engine = self.app.extensions.get("sandbox.delivery")
+                if engine is not None:
+                    engine.notify()
+            self.duplicates.append({"step": item.step, "eventId": event["id"], "deliveryId": delivery["id"],
+                                    "sent": done})
+
+    def _wait_attempted(self, delivery_id: str) -> bool:
+        deadline = time.monotonic() + DUPLICATE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            delivery = delivery_store.get_delivery(self.db, delivery_id, with_attempts=False)
+            if delivery["attemptCount"] >= 1 and not delivery["inFlight"]:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def finish(self) -> None:
+        pass
+
+
+@api.post("/fixtures/<name>/run")
+def run_fixture(name: str):
+    from sandbox.replay import run
+
+    fixture = _load(name)
+    options = _read_run(json_object(required=False))
+    db = get_db()
+    resolver = _Accounts(db, options["entity"], options["webhook_id"])
+    for step in fixture.steps:  # say "entity is required" before anything is built
+        if "${" not in json.dumps(step.account):
+            resolver.resolve(step.account)
+    start = fixtures.base_seed(fixture, options["seed"])
+    try:
+        built = fixtures.build(fixture, resolver.make, params=options["params"], seed=options["seed"],
+                               assignments=options["sets"] or None, start=start)
+    except fixtures.FixtureError as exc:
+        raise ValidationError(exc.api_errors(), detail=f"Fixture {name!r} cannot be built: "
+                              + "; ".join(p.render() for p in exc.problems)) from None
+    target = InProcessTarget(current_app._get_current_object(), db, chaos=options["chaos"],
+                             webhook_id=options["webhook_id"])
+    run(built, target, chaos=options["chaos"], seed=start, delays=options["delays"], stop=threading.Event())
+    return jsonify({"fixture": fixture.name, "kind": fixture.kind, "seed": start,
+                    "chaos": options["chaos"].as_dict(), "events": target.events,
+                    "duplicates": target.duplicates}), 202
+
+
+# -- recording ----------------------------------------------------------------------------------
+
+def record(event: dict, name: str) -> dict:
+    """Return an event fixture holding a stored event's exact ``data``."""
+    return {
+        "kind": "event",
+        "name": name,
+        "description": f"Recorded from event {event['id']} ({event['event']} for {event['entityName']}, "
+                       f"{event['createdDate']}).",
+        "event": event["event"],
+        "account": {"id": event["entity"], "name": event["entityName"]},
+        "data": event["envelope"]["data"],
+        "source": {"eventId": event["id"], "createdDate": event["createdDate"]},
+    }
+
+
+@api.post("/events/<event_id>/fixture")
+def save_event_fixture(event_id: str):
+    body = json_object(required=False)
+    errors = [{"field": n, "message": "is not an option (name, save, overwrite)"}
+              for n in sorted(set(body) - {"name", "save", "overwrite"})]
+    event = event_store.get_event(get_db(), event_id)
+    name = body["name"] if "name" in body else f"{event['event']}-{event['id'][:8]}"
+    if not isinstance(name, str) or not _NAME.match(name):
+        errors.append({"field": "name", "message": "must be 1-100 letters, digits, _ . or -, starting with a "
+                                                   "letter or digit"})
+    for flag in ("save", "overwrite"):
+        if not isinstance(body.get(flag, False), bool):
+            errors.append({"field": flag, "message": "must be true or false"})
+    if errors:
+        raise ValidationError(errors)
+    fixture = record(event, name)
+    fixtures.from_dict(fixture, file=f"recorded/{name}.json")  # it must load back as it is
+    if not body.get("save", True):
+        return jsonify({"name": name, "path": None, "fixture": fixture})
+    directory = fixtures_dir()
+    if directory is None:
+        raise APIError(409, "No fixtures directory is set (setting FIXTURES_DIR): cannot save",
+                       title="Not saved")
+    path = directory / "recorded" / f"{name}.json"
+    if path.exists() and not body.get("overwrite", False):
+        raise APIError(409, f"A recorded fixture named {name!r} exists; pass overwrite: true or another name",
+                       extra={"path": str(path)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(fixture, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return jsonify({"name": name, "path": str(path), "fixture": fixture}), 201
+
+
+# -- OpenAPI ------------------------------------------------------------------------------------
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/{name}"}
+
+
+_NAME_PARAM = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+               "description": "The fixture's name, as GET /api/fixtures lists it (e.g. booking-life)."}
+
+OPENAPI_PATHS = {
+    "/api/fixtures": {
+        "get": {
+            "tags": ["Fixtures"], "summary": "List fixtures and scenarios (shipped and your own)",
+            "operationId": "listFixtures",
+            "responses": {"200": {"description": "Fixtures, scenarios first; files that fail to load are in "
+                                                 "`invalid` with the step and field at fault",
+                                  "content": {"application/json": {"schema": _ref("schemas/FixtureList")}}}},
+        },
+    },
+    "/api/fixtures/{name}/run": {
+        "parameters": [_NAME_PARAM],
+        "post": {
+            "tags": ["Fixtures"], "summary": "Run a fixture or scenario through the delivery engine",
+            "description": "Builds the events (references between steps resolved, params applied) and fires "
+                           "them in order, waiting each step's delay unless `delays` is false; answers 202 "
+                           "once all are fired. Chaos options work as `replay`'s.",
+            "operationId": "runFixture",
+            "requestBody": {"required": False, "content": {"application/json": {
+                "schema": _ref("schemas/FixtureRun")}}},
+            "responses": {"202": {"description": "Every event fired", "content": {"application/json": {
+                "schema": _ref("schemas/FixtureRunResult")}}},
+                "400": _ref("responses/BadRequest"), "404": _ref("responses/NotFound"),
+                "409": _ref("responses/Conflict"), "413": _ref("responses/TooLarge"),
+                "415": _ref("responses/UnsupportedMediaType")},
+        },
+    },
+    "/api/events/{id}/fixture": {
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+                        "description": "A stored event's id."}],
+        "post": {
+            "tags": ["Fixtures"], "summary": "Record a stored event as an event fixture",
+            "description": "The fixture holds the event's exact `data`: replaying it sends the same bytes. "
+                           "Saved in the FIXTURES_DIR's recorded/ folder unless `save` is false.",
+            "operationId": "recordEventFixture",
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "additionalProperties": False, "properties": {
+                    "name": {"type": "string", "pattern": _NAME.pattern},
+                    "save": {"type": "boolean", "default": True},
+                    "overwrite": {"type": "boolean", "default": False}}}}}},
+            "responses": {
+                "200": {"description": "The fixture (not saved)", "content": {"application/json": {
+                    "schema": _ref("schemas/RecordedFixture")}}},
+                "201": {"description": "The fixture, saved", "content": {"application/json": {
+                    "schema": _ref("schemas/RecordedFixture")}}},
+                "400": _ref("responses/BadRequest"), "404": _ref("responses/NotFound"),
+                "409": _ref("responses/Conflict"), "413": _ref("responses/TooLarge"),
+                "415": _ref("responses/UnsupportedMediaType")},
+        },
+    },
+}
+
+OPENAPI_SCHEMAS = {
+    "FixtureList": {"type": "object", "required": ["items", "invalid"], "properties": {
+        "items": {"type": "array", "items": {"type": "object",
+                                             "required": ["name", "kind", "steps", "params"],
+                                             "properties": {
+            "name": {"type": "string"}, "kind": {"enum": ["event", "scenario"]},
+            "description": {"type": "string"}, "file": {"type": "string"},
+            "params": {"type": "array", "items": {"type": "object"}},
+            "steps": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "event": {"type": "string"}, "delayMs": {"type": "integer"}}}}}}},
+        "invalid": {"type": "array", "items": {"type": "object", "properties": {
+            "file": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}}}}}}},
+    "FixtureRun": {"type": "object", "additionalProperties": False, "properties": {
+        "entity": {"type": "string", "description": "The account to fire for (default: the fixture's)"},
+        "webhookId": {"type": "string", "description": "Deliver to this webhook only"},
+        "params": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+        "set": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
+        "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED},
+        "delays": {"type": "boolean", "default": True},
+        "chaos": {"type": "object", "additionalProperties": False, "properties": {
+            "duplicates": {"type": "number", "minimum": 0, "maximum": 1},
+            "shuffle": {"type": "boolean"},
+            "jitterMs": {"type": "integer", "minimum": 0, "maximum": MAX_JITTER_MS},
+            "stale": {"type": "boolean"}}}}},
+    "FixtureRunResult": {"type": "object", "required": ["fixture", "kind", "seed", "events"], "properties": {
+        "fixture": {"type": "string"}, "kind": {"type": "string"}, "seed": {"type": "integer"},
+        "chaos": {"type": "object"},
+        "events": {"type": "array", "items": {"type": "object", "required": ["step", "id", "event"],
+                                              "properties": {
+            "step": {"type": "string"}, "id": {"type": "string"}, "event": {"type": "string"},
+            "chaos": {"type": "array", "items": {"type": "string"}},
+            "deliveries": {"type": "array", "items": {"type": "object"}}}}},
+        "duplicates": {"type": "array", "items": {"type": "object"}}}},
+    "RecordedFixture": {"type": "object", "required": ["name", "path", "fixture"], "properties": {
+        "name": {"type": "string"}, "path": {"type": ["string", "null"]},
+        "fixture": {"type": "object",
+                    "description": "An event fixture (fixtures/schema/fixture.schema.json)"}}},
+}

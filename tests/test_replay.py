@@ -1,0 +1,256 @@
+"""`replay` and `export`: straight to a URL and through a live sandbox, chaos, reports, exit codes."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+from standardwebhooks.webhooks import Webhook
+
+from sandbox import cli, create_app
+from tests.receivers import Receiver
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+LIFE = ["booking.created", "internal.payment.processing", "internal.payment.succeeded", "booking.cancelled",
+        "booking.refund.full"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _commands():
+    cli._load_commands()
+
+
+@pytest.fixture
+def app(db_path, tmp_path):
+    # No automatic retries: a failing delivery is final at once, so failure tests stay fast.
+    return create_app({"DATABASE": db_path, "TESTING": True, "RETRY_SCHEDULE": [],
+                       "FIXTURES_DIR": str(tmp_path / "mine")})
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.cli, list(args), catch_exceptions=False)
+
+
+def make_webhook(client, account, url, name="Receiver") -> dict:
+    base = f"/api/managing-entity/{account['id']}/webhook"
+    hook = client.post(base, json={"name": name, "eventUrl": url, "eventList": []}).get_json()
+    hook["secret"] = client.get(f"{base}/{hook['id']}/secret").get_json()["secret"]
+    return hook
+
+
+def body_data(raw: bytes) -> bytes:
+    """The exact bytes of an envelope's `data` (the last member of the envelope)."""
+    head, sep, tail = raw.partition(b',"data":')
+    assert sep, raw[:200]
+    return tail[:-1]
+
+
+# -- straight to a URL --------------------------------------------------------------------------
+
+def test_direct_replay_signs_each_event_and_prints_each_outcome(tmp_path):
+    with Receiver() as receiver:
+        junit = tmp_path / "replay.xml"
+        result = invoke("replay", "booking-life", "--to", receiver.url + "/hook", "--secret", SECRET,
+                        "--no-delays", "--junit", str(junit), "--server", "http://127.0.0.1:9")
+        got = receiver.wait_for(5)
+    assert result.exit_code == 0, result.output
+    verifier = Webhook(SECRET)
+    envelopes = [verifier.verify(r.body, r.headers) for r in got]
+    assert [e["event"] for e in envelopes] == LIFE
+    assert len({e["data"].get("bookingIdentifier", e["data"]["id"]) for e in envelopes}) == 1
+    assert got[0].headers["X-Wink-Event"] == "booking.created"
+    lines = [line for line in result.output.splitlines() if line.startswith(" ok ")]
+    assert len(lines) == 5 and "created" in lines[0] and "200" in lines[0]
+    assert "5 of 5 deliveries succeeded" in result.output
+    assert 'tests="5" failures="0"' in junit.read_text()
+
+
+def test_direct_replay_failure_exits_1_with_json_and_junit(tmp_path):
+    with Receiver(respond=lambda r: (503, {}, b"down")) as receiver:
+        junit = tmp_path / "fail.xml"
+        result = invoke("replay", "booking.created", "--to", receiver.url, "--secret", SECRET, "--json",
+                        "--junit", str(junit), "--retries", "1")
+        assert len(receiver.requests) == 2  # one retry
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["ok"] is False and document["failed"] == 1
+    assert document["outcomes"][0]["status_code"] == 503 and document["outcomes"][0]["attempts"] == 2
+    assert 'failures="1"' in junit.read_text()
+
+
+def test_direct_replay_to_nothing_fails_with_the_reason():
+    with Receiver() as receiver:
+        url = receiver.url
+    result = invoke("replay", "booking.created", "--to", url, "--secret", SECRET)
+    assert result.exit_code == 1
+    assert "FAIL" in result.output and "refused" in result.output
+
+
+def sequence(receiver: Receiver) -> list[tuple]:
+    """What a receiver saw, without the per-run random ids: (event, data bytes, duplicate?)."""
+    seen: dict[str, int] = {}
+    out = []
+    for request in receiver.requests:
+        msg_id = request.headers["webhook-id"]
+        out.append((request.json()["event"], body_data(request.body), msg_id in seen))
+        seen[msg_id] = 1
+    return out
+
+
+def test_chaos_is_reproducible_from_the_seed():
+    runs = []
+    for _ in range(2):
+        with Receiver() as receiver:
+            result = invoke("replay", "booking-life", "--to", receiver.url, "--secret", SECRET, "--no-delays",
+                            "--seed", "11", "--duplicates", "0.5", "--shuffle", "--jitter", "5", "--stale")
+            assert result.exit_code == 0, result.output
+            runs.append((sequence(receiver), [r.headers for r in receiver.requests]))
+    (first, headers), (second, _) = runs
+    assert first == second
+    events = [event for event, _, duplicate in first if not duplicate]
+    assert sorted(events) == sorted(LIFE) and events != LIFE  # shuffled, nothing lost
+    duplicates = [event for event, _, duplicate in first if duplicate]
+    assert 1 <= len(duplicates) < 5
+    for h in headers:  # stale: 10 minutes old, so a receiver must refuse them
+        assert time.time() - int(h["webhook-timestamp"]) >= 590
+    assert "[chaos:" in result.output and "(duplicate)" in result.output
+
+
+# -- through the sandbox ------------------------------------------------------------------------
+
+def test_replay_through_the_sandbox_reaches_the_webhook(live_server, client, account):
+    with Receiver() as receiver:
+        hook = make_webhook(client, account, receiver.url + "/hook")
+        result = invoke("replay", "booking-life", "--server", live_server.url, "--entity", account["id"],
+                        "--no-delays")
+        got = receiver.wait_for(5)
+    assert result.exit_code == 0, result.output
+    verifier = Webhook(hook["secret"])
+    envelopes = [verifier.verify(r.body, r.headers) for r in got]
+    assert [e["event"] for e in envelopes] == LIFE
+    assert {e["entity"]["identifier"] for e in envelopes} == {account["id"]}
+    assert "-> Receiver" in result.output and "5 of 5 deliveries succeeded" in result.output
+    listed = client.get("/api/events").get_json()["items"]
+    assert sorted(e["event"] for e in listed) == sorted(LIFE)
+
+
+def test_replay_param_changes_the_scenario_and_webhook_option_finds_the_account(live_server, client, account):
+    with Receiver() as receiver:
+        hook = make_webhook(client, account, receiver.url)
+        make_webhook(client, account, receiver.url + "/other", name="Other")
+        result = invoke("replay", "booking-life", "--server", live_server.url, "--webhook", hook["id"],
+                        "--param", "payment_outcome=failed", "--no-delays", "--json")
+        receiver.wait_for(4)
+        assert {r.path for r in receiver.requests} == {"/"}  # only the named webhook
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert [o["event"] for o in document["outcomes"]] == LIFE[:2] + ["internal.payment.failed",
+                                                                     "booking.failed"]
+
+
+def test_duplicates_through_the_sandbox_keep_the_webhook_id_and_show_in_the_log(live_server, client, account):
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        result = invoke("replay", "booking.created", "--server", live_server.url, "--entity", account["id"],
+                        "--duplicates", "1", "--stale", "--json")
+        got = receiver.wait_for(2)
+    assert result.exit_code == 0, result.output
+    assert got[0].headers["webhook-id"] == got[1].headers["webhook-id"]
+    assert got[0].body == got[1].body
+    event = client.get("/api/events").get_json()["items"][0]
+    assert event["chaos"] == {"label": "duplicate", "staleSeconds": 600}
+    outcomes = json.loads(result.output)["outcomes"]
+    assert [o["duplicate"] for o in outcomes] == [False, True]
+
+
+def test_failed_delivery_through_the_sandbox_exits_1(live_server, client, account):
+    with Receiver(respond=lambda r: (500, {}, b"no")) as receiver:
+        make_webhook(client, account, receiver.url)
+        result = invoke("replay", "booking.cancelled", "--server", live_server.url, "--entity",
+                        account["id"])
+    assert result.exit_code == 1
+    assert "FAIL" in result.output and "500" in result.output
+    assert "0 of 1 deliveries succeeded" in result.output
+
+
+def test_nothing_subscribed_is_a_failure(live_server, account):
+    result = invoke("replay", "booking.created", "--server", live_server.url, "--entity", account["id"])
+    assert result.exit_code == 1
+    assert "undelivered" in result.output and "no enabled webhook" in result.output
+
+
+def test_no_sandbox_running_says_how_to_start_one():
+    with Receiver() as receiver:
+        url = receiver.url
+    result = invoke("replay", "booking.created", "--server", url, "--entity", "x")
+    assert result.exit_code == 1
+    assert f"No sandbox running at {url}" in result.output and "python run.py" in result.output
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["booking.created", "--to", "http://127.0.0.1:9/x"], 2, "--to needs the receiver's signing secret"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--entity", "a"], 2,
+     "cannot be combined"),
+    (["booking.created", "--secret", SECRET, "--entity", "a"], 2, "--secret only applies with --to"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", "nope"], 2, "whsec_"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--duplicates", "2"], 2,
+     "--duplicates"),
+    (["booking-lif", "--to", "http://127.0.0.1:9/x", "--secret", SECRET], 1, "did you mean booking-life"),
+    (["booking-life", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--param", "payment_outcome=maybe"],
+     1, "field 'params.payment_outcome'"),
+    (["booking-life", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--param", "nope"], 2,
+     "name=value"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--set", "a[=1"], 2, "--set"),
+])
+def test_bad_options_are_refused_before_sending(args, code, message):
+    result = invoke("replay", *args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+
+
+def test_replay_without_an_account_lists_the_accounts(live_server, account):
+    result = invoke("replay", "booking.created", "--server", live_server.url)
+    assert result.exit_code == 2
+    assert "--entity ACCOUNT_ID" in result.output and account["id"] in result.output
+
+
+# -- recording ----------------------------------------------------------------------------------
+
+def test_export_then_replay_sends_the_same_data_byte_for_byte(live_server, client, account, tmp_path):
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        fired = client.post("/api/events", json={"event": "booking.created", "entity": account["id"],
+                                                 "locale": "th_TH", "set": ["roomStay.adults=3"]}).get_json()
+        original = receiver.wait_for(1)[0].body
+        path = tmp_path / "recorded.json"
+        result = invoke("export", fired["events"][0]["id"], "--server", live_server.url, "-o", str(path))
+        assert result.exit_code == 0, result.output
+        fixture = json.loads(path.read_text())
+        assert fixture["kind"] == "event" and fixture["account"]["id"] == account["id"]
+        result = invoke("replay", str(path), "--server", live_server.url)  # the fixture names the account
+        assert result.exit_code == 0, result.output
+        again = receiver.wait_for(2)[1].body
+    assert body_data(again) == body_data(original)
+    assert json.loads(again)["id"] != json.loads(original)["id"]  # a new event, the same data
+    # Straight to a URL too: the same bytes.
+    with Receiver() as receiver:
+        assert invoke("replay", str(path), "--to", receiver.url, "--secret", SECRET).exit_code == 0
+        assert body_data(receiver.wait_for(1)[0].body) == body_data(original)
+    assert invoke("export", fired["events"][0]["id"], "--server", live_server.url, "-o",
+                  str(path)).exit_code == 1  # exists: --force needed
+
+
+def test_export_save_and_errors(live_server, client, account, app):
+    event_id = client.post("/api/events", json={"event": "booking.cancelled",
+                                                "entity": account["id"]}).get_json()["events"][0]["id"]
+    result = invoke("export", event_id, "--server", live_server.url, "--save", "--name", "my-cancel")
+    assert result.exit_code == 0, result.output
+    assert "Saved fixture 'my-cancel'" in result.output
+    names = [f["name"] for f in client.get("/api/fixtures").get_json()["items"]]
+    assert "my-cancel" in names and "booking-life" in names
+    again = invoke("export", event_id, "--server", live_server.url, "--save", "--name", "my-cancel")
+    assert again.exit_code == 1 and "exists" in again.output and "HTTP 409" in again.output
+    missing = invoke("export", "no-such-event", "--server", live_server.url)
+    assert missing.exit_code == 1 and "No event with id 'no-such-event'" in missing.output
