@@ -154,3 +154,53 @@ def m010_delivery_events_deliveries_attempts_log(db: sqlite_utils.Database) -> N
     db.execute("create index log_by_key on log (event_key, id)")
     db.execute("create index log_by_event on log (event_id)")
     db.execute("create index log_by_delivery on log (delivery_id)")
+
+
+@migrations()
+def m020_inboxes(db: sqlite_utils.Database) -> None:
+    """The sandbox's own receiver (issue 5): each inbox's configured answer and its captured requests.
+
+    ``seq`` counts the captures an inbox ever received; each capture keeps its number, so pruning to
+    the cap is one indexed range delete. Captures are not linked to webhooks by key: deleting a
+    webhook keeps what its inbox received.
+    """
+    db.execute("""
+        create table inboxes (
+            name text primary key,
+            created text not null,
+            updated text not null,
+            status integer not null default 200,      -- the configured answer
+            body text,                                -- NULL: a small JSON acknowledgement
+            content_type text,
+            headers text not null default '{}',       -- JSON object
+            delay real not null default 0,            -- seconds before answering
+            fail_first integer not null default 0,    -- fail this many requests, then answer as configured
+            fail_status integer not null default 500,
+            failed integer not null default 0,        -- requests failed so far under fail_first
+            seq integer not null default 0,           -- captures ever received
+            last_received text
+        )
+    """)
+    db.execute("""
+        create table inbox_captures (
+            id integer primary key autoincrement,     -- the live cursor and the capture id
+            inbox text not null references inboxes (name),
+            seq integer not null,
+            received text not null,                   -- ISO 8601 UTC with ms and Z
+            method text not null,
+            path text not null,
+            query text not null,
+            headers text not null,                    -- JSON object
+            body blob,                                -- NULL when refused
+            body_size integer not null,
+            refused integer not null default 0,       -- 1: over the size limit, answered 413
+            client text,
+            response_status integer not null,
+            response_reason text not null,            -- configured, fail-first, query, refused, invalid
+            delay real not null default 0,
+            verified integer,                         -- NULL: the inbox is bound to no webhook
+            verify_reason text,
+            webhook_id text                           -- the bound webhook whose secret verified
+        )
+    """)
+    db.execute("create unique index inbox_captures_by_seq on inbox_captures (inbox, seq)")

@@ -31,7 +31,8 @@ def api_schema(tmp_path_factory):
     return schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+# /inbox/{name} answers with whatever status it is told to (?status=500, PUT /api/inbox): not an error.
+schema = schemathesis.pytest.from_fixture("api_schema").exclude(path="/inbox/{name}")
 
 
 @schema.parametrize()

@@ -1,0 +1,171 @@
+"""The hub: every subscription sees every message, in cursor order, within its bound; no waiting."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sandbox.hub import Hub
+
+
+def msgs(*cursors, **fields):
+    return [{"type": "t", "cursor": c, **fields} for c in cursors]
+
+
+def cursors(batch):
+    return [entry.cursor for entry in batch.entries]
+
+
+def test_every_subscription_gets_every_message():
+    hub = Hub()
+    subs = [hub.subscribe(interval=0) for _ in range(3)]
+    hub.publish(msgs(1, 2))
+    hub.publish(msgs(3))
+    for sub in subs:
+        assert cursors(sub.poll(1)) == [1, 2, 3]
+        assert cursors(sub.poll(0)) == []
+    assert hub.subscriber_count == 3
+
+
+def test_a_subscription_sees_only_what_is_published_after_it_starts():
+    hub = Hub()
+    hub.publish(msgs(1))
+    sub = hub.subscribe(interval=0)
+    hub.publish(msgs(2))
+    assert cursors(sub.poll(1)) == [2]
+
+
+def test_filters_apply_per_subscription():
+    hub = Hub()
+    red = hub.subscribe(lambda m: m["colour"] == "red", interval=0)
+    every = hub.subscribe(interval=0)
+    hub.publish(msgs(1, colour="red") + msgs(2, colour="blue") + msgs(3, colour="red"))
+    assert cursors(red.poll(1)) == [1, 3]
+    assert cursors(every.poll(1)) == [1, 2, 3]
+
+
+def test_entries_encode_their_json_once():
+    hub = Hub()
+    sub = hub.subscribe(interval=0)
+    other = hub.subscribe(interval=0)
+    hub.publish([{"type": "t", "cursor": 1, "name": "Siam ü"}])
+    (entry,) = sub.poll(1).entries
+    (same,) = other.poll(1).entries
+    assert entry is same and entry.json is same.json
+    assert entry.json == '{"type":"t","cursor":1,"name":"Siam ü"}'.encode()
+
+
+def test_a_full_subscription_drops_its_oldest_and_says_so():
+    hub = Hub(maxlen=5)
+    slow = hub.subscribe(interval=0)
+    fast = hub.subscribe(interval=0)
+    for cursor in range(1, 13):
+        hub.publish(msgs(cursor))
+        assert cursors(fast.poll(1)) == [cursor]
+    batch = slow.poll(1)
+    assert cursors(batch) == [8, 9, 10, 11, 12]
+    assert (batch.dropped, batch.first_dropped, batch.last_dropped) == (7, 1, 7)
+    # the count reports only messages the subscription wanted
+    picky = hub.subscribe(lambda m: m["cursor"] % 2 == 0, maxlen=2, interval=0)
+    hub.publish(msgs(*range(13, 21)))
+    batch = picky.poll(1)
+    assert cursors(batch) == [18, 20] and batch.dropped == 2 and batch.last_dropped == 16
+
+
+def test_a_subscription_far_behind_counts_what_left_memory():
+    hub = Hub(maxlen=5, capacity=10)
+    sub = hub.subscribe(interval=0)
+    hub.publish(msgs(*range(1, 31)))
+    batch = sub.poll(1)
+    assert cursors(batch) == [26, 27, 28, 29, 30]
+    assert batch.dropped == 25 and batch.first_dropped == 21 and batch.last_dropped == 25
+
+
+def test_publishing_never_waits_for_a_subscription_that_does_not_read():
+    hub = Hub(maxlen=100)
+    stalled = hub.subscribe()
+    reader = hub.subscribe(interval=0)
+    for start in range(1, 50_001, 500):
+        hub.publish(msgs(*range(start, start + 500)))
+    assert cursors(reader.poll(1))[-1] == 50_000
+    batch = stalled.poll(1)
+    assert len(batch.entries) == 100 and batch.dropped == 49_900
+
+
+def test_messages_are_released_in_cursor_order():
+    hub = Hub(hold=5)
+    sub = hub.subscribe(interval=0)
+    hub.expect_after(10)
+    hub.publish(msgs(12))
+    hub.publish(msgs(13))
+    assert cursors(sub.poll(0)) == []  # 11 is missing: held back
+    hub.publish(msgs(11))
+    assert cursors(sub.poll(1)) == [11, 12, 13]
+    hub.publish(msgs(9))  # late (before what was already released): goes at once
+    assert cursors(sub.poll(1)) == [9]
+
+
+def test_a_missing_cursor_holds_messages_back_only_briefly():
+    hub = Hub(hold=0.05)
+    sub = hub.subscribe(interval=0)
+    hub.publish(msgs(1))
+    hub.publish(msgs(3, 4))
+    batch = sub.poll(5)
+    assert cursors(batch) == [1]
+    assert cursors(sub.poll(5)) == [3, 4]  # released when the hold ran out
+    hub.publish(msgs(2))
+    assert cursors(sub.poll(1)) == [2]
+
+
+def test_messages_without_cursor_are_not_ordered():
+    hub = Hub(hold=5)
+    sub = hub.subscribe(interval=0)
+    hub.publish(msgs(1))
+    hub.publish(msgs(3))
+    hub.publish([{"type": "note"}])
+    assert [entry.message for entry in sub.poll(1).entries] == msgs(1) + [{"type": "note"}]
+
+
+def test_after_skips_what_the_viewer_already_has_without_counting_a_drop():
+    hub = Hub(maxlen=2)
+    sub = hub.subscribe(interval=0)
+    hub.publish(msgs(1, 2, 3, 4))
+    sub.after = 3
+    batch = sub.poll(1)
+    assert cursors(batch) == [4] and batch.dropped == 0
+
+
+def test_a_busy_subscription_is_woken_at_most_once_per_interval():
+    hub = Hub()
+    sub = hub.subscribe(interval=0.2)
+    hub.publish(msgs(1))
+    assert cursors(sub.poll(1)) == [1]
+    hub.publish(msgs(2))
+    hub.publish(msgs(3))
+    # the next poll waits out the interval, then takes both together
+    assert cursors(sub.poll(1)) == [2, 3]
+
+
+def test_stop_wakes_a_waiting_subscription():
+    hub = Hub()
+    sub = hub.subscribe(interval=0)
+    results = []
+    thread = threading.Thread(target=lambda: results.append(sub.poll(30)))
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not hub._cond._waiters and time.monotonic() < deadline:  # until it waits
+        time.sleep(0.01)
+    hub.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert results[0].closed
+    assert hub.subscriber_count == 0
+
+
+def test_get_returns_plain_messages():
+    hub = Hub(maxlen=1)
+    sub = hub.subscribe(interval=0)
+    hub.publish(msgs(1, 2))
+    assert sub.get(1) == (msgs(2), 1, 1)
+    hub.unsubscribe(sub)
+    assert sub.closed and hub.subscriber_count == 0
