@@ -115,6 +115,9 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
 COMMAND_MODULES: list[str] = [
     "sandbox.commands.check",
     "sandbox.commands.replay",
+    "sandbox.commands.trigger",
+    "sandbox.commands.tail",
+    "sandbox.commands.events",
 ]
 
 

@@ -1,0 +1,146 @@
+"""The QA commands against a live sandbox: events, trigger, tail, simulate; help, token, no sandbox."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sandbox import cli, create_app
+from sandbox.server import Runner
+from tests.receivers import Receiver
+
+QA_COMMANDS = ["trigger", "tail", "events", "replay", "export", "check", "simulate"]
+SERVER_COMMANDS = {  # the arguments that make each command talk to the sandbox
+    "trigger": ["booking.created", "--entity", "x"],
+    "tail": [],
+    "events": [],
+    "replay": ["booking.created", "--entity", "x"],
+    "export": ["some-event-id"],
+    "simulate": ["--entity", "x", "--max-events", "1"],
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _commands():
+    cli._load_commands()
+
+
+@pytest.fixture
+def app(db_path):
+    return create_app({"DATABASE": db_path, "TESTING": True, "RETRY_SCHEDULE": []})
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.cli, list(args), catch_exceptions=False)
+
+
+def make_webhook(client, account, url, name="Receiver") -> dict:
+    base = f"/api/managing-entity/{account['id']}/webhook"
+    return client.post(base, json={"name": name, "eventUrl": url, "eventList": []}).get_json()
+
+
+@pytest.mark.parametrize("name", QA_COMMANDS)
+def test_every_command_has_help_with_an_example(name):
+    result = invoke(name, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.output and f"python run.py {name}" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(SERVER_COMMANDS))
+def test_every_command_says_when_no_sandbox_is_running(name):
+    with Receiver() as receiver:
+        url = receiver.url  # a port that was just free: nothing listens there now
+    result = invoke(name, *SERVER_COMMANDS[name], "--server", url)
+    assert result.exit_code == 1, result.output
+    assert f"No sandbox running at {url}" in result.output
+    assert "start it with `python run.py`" in result.output
+
+
+def test_server_defaults_to_the_environment(monkeypatch):
+    with Receiver() as receiver:
+        url = receiver.url
+    monkeypatch.setenv("SANDBOX_SERVER", url)
+    result = invoke("events")
+    assert f"No sandbox running at {url}" in result.output
+
+
+def test_something_else_listening_is_not_a_sandbox():
+    with Receiver(respond=lambda r: (404, {}, b"nope")) as receiver:
+        result = invoke("events", "--server", receiver.url)
+    assert result.exit_code == 1
+    assert "No sandbox running" in result.output and "something else answers there" in result.output
+
+
+def test_events_lists_the_catalog_with_filters(live_server):
+    result = invoke("events", "--server", live_server.url, "--category", "Booking")
+    assert result.exit_code == 0, result.output
+    assert "booking.created" in result.output and "booking.refund.partial" in result.output
+    assert "property.updated" not in result.output
+    result = invoke("events", "--server", live_server.url, "--search", "refund", "--json")
+    keys = [item["key"] for item in json.loads(result.output)]
+    assert keys and all("refund" in k or "refund" in item["description"].lower()
+                        for k, item in zip(keys, json.loads(result.output), strict=True))
+    bad = invoke("events", "--server", live_server.url, "--category", "Nope")
+    assert bad.exit_code == 1 and "category" in bad.output and "HTTP 400" in bad.output
+
+
+def test_trigger_fires_for_the_account(live_server, client, account):
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", account["id"],
+                        "--count", "3", "--seed", "5", "--set", "roomStay.adults=4")
+        got = receiver.wait_for(3)
+    assert result.exit_code == 0, result.output
+    assert "Fired 3 booking.created event(s) for 'Cool Account': 3 deliveries queued." in result.output
+    assert [r.json()["data"]["roomStay"]["adults"] for r in got] == [4, 4, 4]
+
+
+def test_trigger_refuses_bad_input(live_server, account):
+    result = invoke("trigger", "booking.created", "--server", live_server.url)
+    assert result.exit_code == 2 and "--entity ACCOUNT_ID" in result.output
+    result = invoke("trigger", "booking.craeted", "--server", live_server.url, "--entity", account["id"])
+    assert result.exit_code == 1 and "did you mean booking.created" in result.output
+    result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", "nope")
+    assert result.exit_code == 2 and "no account has id 'nope'" in result.output
+    result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", account["id"],
+                    "--set", "no-equals")
+    assert result.exit_code == 2 and "--set" in result.output
+
+
+def test_simulate_plays_scenarios_at_a_rate_until_its_limit(live_server, client, account):
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        result = invoke("simulate", "--server", live_server.url, "--entity", account["id"], "--scenario",
+                        "property-onboarding", "--rate", "50", "--max-events", "6", "--seed", "1")
+        got = receiver.wait_for(6)
+    assert result.exit_code == 0, result.output
+    assert "Fired 6 event(s)" in result.output
+    assert [r.json()["event"] for r in got] == ["managing_entity.created", "property.created",
+                                                "room_type.created", "rate_plan.created",
+                                                "managing_entity.created", "property.created"]
+    # The account is the sandbox's own; each round draws a fresh seed (a new address, legal name...).
+    assert got[0].json()["data"]["id"] == got[4].json()["data"]["id"] == account["id"]
+    assert got[0].json()["data"]["address"] != got[4].json()["data"]["address"]
+
+
+def test_token_is_sent_and_its_absence_explained(tmp_path):
+    app = create_app({"DATABASE": str(tmp_path / "t.db"), "TESTING": True, "TOKEN": "s3cret"})
+    with Runner(app) as server:
+        refused = invoke("events", "--server", server.url)
+        assert refused.exit_code == 1 and "needs an API token: pass --token" in refused.output
+        wrong = invoke("events", "--server", server.url, "--token", "nope")
+        assert wrong.exit_code == 1 and "is not the sandbox's" in wrong.output
+        assert invoke("events", "--server", server.url, "--token", "s3cret").exit_code == 0
+
+
+def test_bad_server_url_is_a_usage_error():
+    result = invoke("events", "--server", "ftp://x")
+    assert result.exit_code == 2 and "is not an http(s) URL" in result.output
+
+
+def test_simulate_stops_on_its_duration(live_server, account):
+    result = invoke("simulate", "--server", live_server.url, "--entity", account["id"], "--rate", "20",
+                    "--duration", "0.3", "--quiet")
+    assert result.exit_code == 0 and result.output.startswith("Fired ")
