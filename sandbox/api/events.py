@@ -104,7 +104,10 @@ def read_firing(body: dict) -> Firing:
         try:
             account = accounts.get_account(get_db(), entity)
         except NotFound:
-            errors.append({"field": "entity", "message": f"no account has id {entity!r}"})
+            # An exact account name works too, so the demo needs no id: "entity": "Cool Account".
+            account = accounts.find_account_by_name(get_db(), entity)
+            if account is None:
+                errors.append({"field": "entity", "message": f"no account has id {entity!r}"})
 
     count = body.get("count", 1)
     if not _is_int(count) or not 1 <= count <= MAX_COUNT:
@@ -244,7 +247,7 @@ OPENAPI_SCHEMAS = {
         "type": "object", "required": ["event", "entity"], "additionalProperties": False,
         "properties": {
             "event": {"type": "string", "enum": catalog.keys(), "description": "The event key"},
-            "entity": {"type": "string", "description": "The account (managing entity) id"},
+            "entity": {"type": "string", "description": "The account (managing entity) id, or its name"},
             "count": {"type": "integer", "minimum": 1, "maximum": MAX_COUNT, "default": 1,
                       "description": "How many events, each with its own id and payload"},
             "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED,
