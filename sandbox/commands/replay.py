@@ -229,7 +229,8 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
                                account_of=lambda item: item.entity["identifier"])
     if not as_json:
         chaos_text = f", chaos {_chaos_text(chaos)}" if chaos.active else ""
-        click.echo(f"Replaying {loaded.kind} {loaded.name!r}: {len(built)} event(s), seed {start}"
+        seeded = f", seed {start}" if chaos.active or not all(b.literal for b in built) else ""
+        click.echo(f"Replaying {loaded.kind} {loaded.name!r}: {len(built)} event(s){seeded}"
                    f"{chaos_text} -> {where}")
     run(built, target, chaos=chaos, seed=start, delays=not no_delays)
 
