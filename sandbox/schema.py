@@ -204,3 +204,15 @@ def m020_inboxes(db: sqlite_utils.Database) -> None:
         )
     """)
     db.execute("create unique index inbox_captures_by_seq on inbox_captures (inbox, seq)")
+
+
+@migrations()
+def m011_delivery_indexes_for_the_hot_path(db: sqlite_utils.Database) -> None:
+    """Drop delivery indexes that every attempt paid for and few reads used.
+
+    Without them the claim walks ``deliveries_queue`` in sending order instead of sorting every
+    pending row through ``deliveries_by_status``; listing by status scans newest-first instead.
+    """
+    for name in ("deliveries_by_status", "deliveries_due", "deliveries_claimed", "log_by_key",
+                 "log_by_delivery"):
+        db.execute(f"drop index if exists {name}")

@@ -36,6 +36,8 @@ CLAIM_BATCH = 500          # deliveries claimed per dispatcher transaction
 LANE_BACKLOG = 1000        # claimed deliveries held in memory per webhook before claiming pauses
 POLL_SECONDS = 0.5         # longest dispatcher sleep (due retries, re-enabled webhooks)
 RECORD_BATCH = 256         # finished attempts recorded per transaction, at most
+RECORD_WAIT = 0.01         # seconds the recorder gathers results before writing them
+LANE_STREAK = 64           # jobs a sender takes from one lane before letting other lanes go first
 WEBHOOK_TTL = 0.2          # seconds a lane trusts its cached webhook (URL, secrets, enabled)
 
 _STOP = object()
@@ -194,27 +196,33 @@ class Engine:
     def _send_loop(self) -> None:
         db = self._dbs.get()
         session = sender.new_session(self._http)
+        lane, streak = None, 0
         try:
             while True:
-                lane = self._ready.get()
                 if lane is None:
-                    return
+                    lane, streak = self._ready.get(), 0
+                    if lane is None:
+                        return
                 job = self._take(lane)
                 if job is None:
+                    lane = None
                     continue
                 try:
                     result = self._attempt(session, self._hook(db, lane), job)
                 except Exception:
                     self.app.logger.exception("Delivery %s failed unexpectedly; it stays queued", job["id"])
                     result = ("release", job)
-                finally:
-                    self._done(lane)
                 if result is not None:
                     self._results.put(result)
+                streak += 1
+                lane = self._done(lane, keep=streak < LANE_STREAK)
         finally:
+            if lane is not None:
+                self._done_abandoned(lane)
             session.close()
 
     def _take(self, lane: _Lane) -> dict | None:
+        """Pop a lane's oldest job, or None when it has none (or the engine is stopping)."""
         with self._lock:
             if not lane.heap or self._stopping.is_set():
                 lane.scheduled = False
@@ -227,18 +235,31 @@ class Engine:
                 lane.scheduled = False
             return job
 
-    def _done(self, lane: _Lane) -> None:
+    def _done(self, lane: _Lane, *, keep: bool) -> _Lane | None:
+        """Finish a job of ``lane``; return the lane when this thread should go on with it.
+
+        A busy lane stays with its thread for up to LANE_STREAK jobs (no hand-off through the ready
+        queue, which would wake another thread for every delivery); then it queues up behind the
+        other lanes, so that no webhook starves the rest when there are more lanes than threads.
+        """
         with self._lock:
             lane.in_flight -= 1
+            if lane.full and len(lane.heap) + lane.in_flight < LANE_BACKLOG // 2:
+                lane.full = False
+                self._wake.set()
             if lane.heap and not lane.scheduled and not self._stopping.is_set():
                 lane.scheduled = True
+                if keep:
+                    return lane
                 self._ready.put(lane)
             elif not lane.heap and not lane.in_flight and not lane.scheduled:
                 if self._lanes.get(lane.webhook_id) is lane:
                     del self._lanes[lane.webhook_id]
-            if lane.full and len(lane.heap) + lane.in_flight < LANE_BACKLOG // 2:
-                lane.full = False
-                self._wake.set()
+            return None
+
+    def _done_abandoned(self, lane: _Lane) -> None:
+        with self._lock:
+            lane.scheduled = False
 
     def _hook(self, db, lane: _Lane) -> dict | None:
         now = time.monotonic()
@@ -273,9 +294,14 @@ class Engine:
         db = self._dbs.get()
         while True:
             batch = [self._results.get()]
-            while len(batch) < RECORD_BATCH:
+            # Gather for a few ms: one commit then carries many attempts, which costs far less per
+            # attempt (each commit rewrites the same table and index pages) and leaves the GIL to
+            # the senders. The deliveries are already sent; only their recorded state waits.
+            deadline = time.monotonic() + RECORD_WAIT
+            while len(batch) < RECORD_BATCH and batch[-1] is not _STOP:
+                left = deadline - time.monotonic()
                 try:
-                    batch.append(self._results.get_nowait())
+                    batch.append(self._results.get(timeout=left) if left > 0 else self._results.get_nowait())
                 except queue.Empty:
                     break
             items = [item for item in batch if item is not _STOP]
@@ -285,18 +311,23 @@ class Engine:
                 return
 
     def _record(self, db, items: list[tuple]) -> None:
+        """Write a batch of results in one transaction, then publish their log messages."""
+        attempts = [item[1:] for item in items if item[0] == "attempt"]
+        released = [item[1]["id"] for item in items if item[0] == "release"]
+        server_schedule = self.server_schedule()
+        now = time.time()
+        plans = [self._plan(job, hook, outcome, server_schedule, now) for job, hook, outcome in attempts]
         messages: list[dict] = []
-        rescheduled = False
         try:
             with immediate(db):
-                released = [item[1]["id"] for item in items if item[0] == "release"]
                 if released:
                     store.release_claims(db, released)
-                for item in items:
-                    if item[0] == "attempt":
-                        more, retrying = self._record_attempt(db, *item[1:])
-                        messages += more
-                        rescheduled = rescheduled or retrying
+                stored = store.record_attempts(db, [
+                    (plan, {**outcome, "attempt": job["attempts"] + 1, "trigger": job["trigger"]})
+                    for (job, _hook, outcome), plan in zip(attempts, plans, strict=True)
+                ])
+                for (job, hook, outcome), plan, status in zip(attempts, plans, stored, strict=True):
+                    messages += self._messages(db, job, hook, outcome, plan, status)
                 log.append(db, messages)
         except Exception:
             self.app.logger.exception(
@@ -305,14 +336,14 @@ class Engine:
             )
             return
         get_hub(self.app).publish(messages)
-        if rescheduled:
+        if any(plan["status"] == "retrying" for plan in plans):
             self._wake.set()
 
-    def _record_attempt(self, db, job: dict, hook: dict, outcome: dict) -> tuple[list[dict], bool]:
-        """Store one attempt and the delivery's next state; return its log messages (no cursors yet)."""
-        number = job["attempts"] + 1
+    @staticmethod
+    def _plan(job: dict, hook: dict, outcome: dict, server_schedule: list[float], now: float) -> dict:
+        """Decide a delivery's next state after an attempt: succeeded, retrying (when) or failed."""
         trigger = job["trigger"]
-        step = job["schedule_step"] + (0 if trigger == "manual" else 1)
+        step = job["schedule_step"] + (0 if trigger == "manual" else 1)   # automatic attempts made
         next_at = None
         if outcome["ok"]:
             status = "succeeded"
@@ -320,31 +351,31 @@ class Engine:
             status = "failed"
         else:
             own = hook["retry_schedule"]
-            delay = schedules.next_delay(own if own is not None else self.server_schedule(),
-                                         max(step - 1, 0), outcome["retry_after"])
+            delay = schedules.next_delay(own if own is not None else server_schedule, max(step - 1, 0),
+                                         outcome["retry_after"])
             status = "failed" if delay is None else "retrying"
             if delay is not None:
-                next_at = time.time() + delay
-        stored = store.record_attempt(
-            db,
-            {"id": job["id"], "status": status, "next_at": next_at, "trigger": "retry",
-             "attempts": number, "schedule_step": step, "url": hook["url"]},
-            {**outcome, "attempt": number, "trigger": trigger},
-        )
+                next_at = now + delay
+        return {"id": job["id"], "status": status, "next_at": next_at, "trigger": "retry",
+                "attempts": job["attempts"] + 1, "schedule_step": step, "url": hook["url"]}
+
+    @staticmethod
+    def _messages(db, job: dict, hook: dict, outcome: dict, plan: dict, status: str) -> list[dict]:
+        """Return the log messages of one recorded attempt (disabling the webhook on 410 Gone)."""
         chaos = (job["chaos"] or {}).get("label")
         about = {"eventId": job["event_id"], "event": job["event_key"], "entity": job["account_id"],
                  "deliveryId": job["id"], "webhookId": hook["id"], "webhookName": hook["name"],
                  "eventUrl": hook["url"]}
         messages = [log.message(
-            "delivery.attempted", **about, attempt=number, trigger=trigger,
+            "delivery.attempted", **about, attempt=plan["attempts"], trigger=job["trigger"],
             statusCode=outcome["response_status"], error=outcome["error"], durationMs=outcome["duration_ms"],
-            nextAttemptAt=store.iso_from_unix(next_at) if stored == "retrying" else None,
-            status=stored, chaos=chaos,
+            nextAttemptAt=store.iso_from_unix(plan["next_at"]) if status == "retrying" else None,
+            status=status, chaos=chaos,
         )]
-        if stored in store.FINAL:
+        if status in store.FINAL:
             messages.append(log.message(
-                f"delivery.{stored}", **about, attempt=number, statusCode=outcome["response_status"],
-                error=outcome["error"], status=stored, chaos=chaos,
+                f"delivery.{status}", **about, attempt=plan["attempts"],
+                statusCode=outcome["response_status"], error=outcome["error"], status=status, chaos=chaos,
             ))
         if outcome["gone"]:
             disabled = store.disable_webhook(db, hook["id"])
@@ -354,7 +385,7 @@ class Engine:
                     entity=disabled["account_id"], webhookId=hook["id"], webhookName=hook["name"],
                     deliveryId=job["id"], reason="410 Gone", status="disabled",
                 ))
-        return messages, stored == "retrying"
+        return messages
 
     # ---- synchronous use (tests, scripts) ---------------------------------------------------
 

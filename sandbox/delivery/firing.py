@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlite_utils
 from flask import Flask
 
+from sandbox import catalog
 from sandbox.db import immediate
 from sandbox.envelope import build_envelope, make_event, to_json
 from sandbox.errors import APIError, ValidationError
@@ -59,10 +60,10 @@ def targets(db: sqlite_utils.Database, firing: Firing) -> tuple[list[dict], int]
                            title="Webhook disabled", extra={"webhookId": hook["id"]})
         return [hook], 0
     wanted = webhooks.subscribed_webhooks(db, account_id, firing.key)
-    key, alias = firing.key, webhooks.EQUIVALENT_KEYS.get(firing.key, firing.key)
+    keys = catalog.same_event(firing.key)
     disabled = sum(
         1 for hook in webhooks.list_webhooks(db, account_id)
-        if not hook["enabled"] and (not hook["eventList"] or {key, alias} & set(hook["eventList"]))
+        if not hook["enabled"] and (not hook["eventList"] or keys & set(hook["eventList"]))
     )
     return wanted, disabled
 

@@ -140,28 +140,38 @@ _INSERT_ATTEMPT = (
 )
 
 
-def record_attempt(db: sqlite_utils.Database, delivery: dict, attempt: dict) -> str:
-    """Store one attempt and the delivery's new state (inside the caller's transaction).
+def record_attempts(db: sqlite_utils.Database, records: list[tuple[dict, dict]]) -> list[str]:
+    """Store attempts and their deliveries' new states, in bulk (inside the caller's transaction).
 
-    ``delivery``: id, status, next_at, trigger, attempts, schedule_step, url. ``attempt``: the
-    attempts columns. Returns the status stored: ``cancelled`` when the webhook was deleted meanwhile.
+    Each record is ``(delivery, attempt)``: ``delivery`` has id, status, next_at, trigger, attempts,
+    schedule_step, url; ``attempt`` has the attempts columns. Returns the status stored for each:
+    ``cancelled`` where the webhook was deleted while the attempt was in flight.
     """
-    status = delivery["status"]
-    changed = db.conn.execute(_UPDATE_AFTER_ATTEMPT, (
-        status, delivery["next_at"], delivery["trigger"], delivery["attempts"], delivery["schedule_step"],
-        attempt["response_status"], attempt["error"], attempt["started"], attempt["started"],
-        delivery["url"], delivery["id"],
-    )).rowcount
-    if not changed:
-        status = "cancelled"
-    db.conn.execute(_INSERT_ATTEMPT, (
+    if not records:
+        return []
+    statuses = [delivery["status"] for delivery, _attempt in records]
+    changed = db.conn.executemany(_UPDATE_AFTER_ATTEMPT, [(
+        delivery["status"], delivery["next_at"], delivery["trigger"], delivery["attempts"],
+        delivery["schedule_step"], attempt["response_status"], attempt["error"], attempt["started"],
+        attempt["started"], delivery["url"], delivery["id"],
+    ) for delivery, attempt in records]).rowcount
+    if changed < len(records):
+        ids = [delivery["id"] for delivery, _attempt in records]
+        marks = ", ".join("?" * len(ids))
+        cancelled = {row[0] for row in db.conn.execute(
+            f"select id from deliveries where status = 'cancelled' and id in ({marks})", ids
+        )}
+        statuses = ["cancelled" if delivery_id in cancelled else status
+                    for delivery_id, status in zip(ids, statuses, strict=True)]
+    dumps = json.dumps
+    db.conn.executemany(_INSERT_ATTEMPT, [(
         delivery["id"], attempt["attempt"], attempt["trigger"], attempt["started"], attempt["request_url"],
-        json.dumps(attempt["request_headers"]), None, attempt["response_status"],
-        json.dumps(attempt["response_headers"]) if attempt["response_headers"] is not None else None,
+        dumps(attempt["request_headers"]), None, attempt["response_status"],
+        dumps(attempt["response_headers"]) if attempt["response_headers"] is not None else None,
         attempt["response_body"], int(attempt["response_truncated"]), attempt["duration_ms"],
         attempt["error"], status, iso_from_unix(delivery["next_at"]),
-    ))
-    return status
+    ) for (delivery, attempt), status in zip(records, statuses, strict=True)])
+    return statuses
 
 
 def disable_webhook(db: sqlite_utils.Database, webhook_id: str) -> dict | None:
