@@ -254,3 +254,26 @@ def test_export_save_and_errors(live_server, client, account, app):
     assert again.exit_code == 1 and "exists" in again.output and "HTTP 409" in again.output
     missing = invoke("export", "no-such-event", "--server", live_server.url)
     assert missing.exit_code == 1 and "No event with id 'no-such-event'" in missing.output
+
+
+def test_every_shipped_fixture_runs_through_the_sandbox(live_server, client, account):
+    from sandbox import fixtures
+    from sandbox.replay import local_make
+
+    found, errors = fixtures.discover([fixtures.SHIPPED_DIR])
+    assert errors == [] and len(found) >= 13
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        expected = 0
+        for fixture in found:
+            result = invoke("replay", fixture.name, "--server", live_server.url, "--entity", account["id"],
+                            "--no-delays", "--json")
+            assert result.exit_code == 0, (fixture.name, result.output)
+            document = json.loads(result.output)
+            built = fixtures.build(fixture, local_make())
+            assert document["ok"] and document["delivered"] == len(built), fixture.name
+            assert [o["event"] for o in document["outcomes"]] == [b.event for b in built]
+            expected += document["delivered"]
+        got = receiver.wait_for(expected)
+    assert {r.json()["event"] for r in got} >= {"booking.created", "room_type.created", "rate_plan.created",
+                                                "internal.payment.failed", "booking.refund.full"}

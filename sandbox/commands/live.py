@@ -36,7 +36,7 @@ class LiveFeed:
         query = dict(self.filters)
         if self.cursor is not None:
             query["since"] = self.cursor
-        elif self.backlog:
+        else:
             query["backlog"] = self.backlog
         headers = [f"Authorization: Bearer {self.client.token}"] if self.client.token else []
         url = self.client.ws_url(PATH, query)

@@ -38,6 +38,8 @@ def describe(message: dict) -> str:
     elif kind in ("delivery.succeeded", "delivery.failed"):
         answer = message.get("statusCode") or message.get("error") or "-"
         text = f"-> {where}  {answer} after {message.get('attempt')} attempt(s)"
+    elif kind == "ready":
+        return click.style(f"{clock(message.get('at'))}  -- live from here --", dim=True)
     elif kind == "gap":
         return click.style(f"{clock(message.get('at'))}  missed some messages (the viewer fell behind): "
                            "see GET /api/deliveries", fg="yellow")
