@@ -3,6 +3,7 @@ errors shown by their field, escaping of hostile data, and the phone-sized layou
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from tests.browser import PHONE, browser, new_page, screenshot  # noqa: F401 (fi
 from tests.receivers import Receiver
 
 XSS_SCRIPT = "<script>window.__xss = 1</script>"
-XSS_IMG = '<img src=x onerror="window.__xss = 1">'
+XSS_IMG = "<img src=x onerror=window.__xss=1>"
 
 
 @pytest.fixture(scope="module")
@@ -56,57 +57,104 @@ def open_actions(page, scope, label="Actions"):
 
 
 def test_wink_flow(page, server):
-    with Receiver() as receiver:
-        # Accounts: add an account.
-        page.goto("/")
-        expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
-        page.get_by_role("button", name="+ Add account").click()
-        page.get_by_label("Name", exact=True).fill("The Siam Residences, Bangkok")
-        page.get_by_label("Type").select_option("HOTEL")
-        page.get_by_role("button", name="Save").click()
-        card = page.locator("article", has_text="The Siam Residences, Bangkok")
-        expect(card).to_be_visible()
-        screenshot(page, "accounts")
+    # Accounts: add an account.
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
+    page.get_by_role("button", name="+ Add account").click()
+    page.get_by_label("Name", exact=True).fill("The Siam Residences, Bangkok")
+    page.get_by_label("Type").select_option("HOTEL")
+    page.get_by_role("button", name="Save").click()
+    card = page.locator("article", has_text="The Siam Residences, Bangkok")
+    expect(card).to_be_visible()
+    screenshot(page, "accounts")
 
-        # Actions -> Manage account -> Webhooks tab.
-        open_actions(page, card).get_by_role("menuitem", name="Manage account").click()
-        expect(page.get_by_role("heading", name="The Siam Residences, Bangkok")).to_be_visible()
-        webhooks_tab = page.get_by_role("tab", name=re.compile("Webhooks"))
-        expect(webhooks_tab).to_have_attribute("aria-selected", "true")
+    # Actions -> Manage account -> Webhooks tab.
+    open_actions(page, card).get_by_role("menuitem", name="Manage account").click()
+    expect(page.get_by_role("heading", name="The Siam Residences, Bangkok")).to_be_visible()
+    webhooks_tab = page.get_by_role("tab", name=re.compile("Webhooks"))
+    expect(webhooks_tab).to_have_attribute("aria-selected", "true")
+    account_url = page.url
 
-        # Create new webhook, fields in Wink's order.
-        page.get_by_role("link", name="+ Create new webhook").first.click()
-        order = page.evaluate("[...document.querySelectorAll("
-                              "'#name, #enabled, #entity, #events-search, #eventUrl')].map(e => e.id)")
-        assert order == ["name", "enabled", "entity", "events-search", "eventUrl"]
-        page.get_by_label("Name", exact=True).fill("Wink Stalker")
-        expect(page.get_by_role("switch", name="Enabled")).to_be_checked()
-        expect(page.get_by_label("Entity name")).to_have_text(re.compile("The Siam Residences"))
-        page.get_by_label("Search events").fill("booking.created")
-        page.get_by_role("checkbox", name=re.compile(r"^booking\.created")).check()
-        page.get_by_label("Webhook URL").fill(receiver.url + "/webhook/wink")
-        screenshot(page, "webhook-form")
-        page.get_by_role("button", name="Save").click()
+    # Create new webhook, fields in Wink's order, pointing at this sandbox's inbox.
+    page.get_by_role("link", name="+ Create new webhook").first.click()
+    order = page.evaluate("[...document.querySelectorAll("
+                          "'#name, #enabled, #entity, #events-search, #eventUrl')].map(e => e.id)")
+    assert order == ["name", "enabled", "entity", "events-search", "eventUrl"]
+    page.get_by_label("Name", exact=True).fill("Wink Stalker")
+    expect(page.get_by_role("switch", name="Enabled")).to_be_checked()
+    expect(page.get_by_label("Entity name")).to_have_text(re.compile("The Siam Residences"))
+    page.get_by_label("Search events").fill("booking.created")
+    page.get_by_role("checkbox", name=re.compile(r"^booking\.created")).check()
+    page.get_by_role("button", name="use this sandbox's inbox").click()
+    expect(page.get_by_label("Webhook URL")).to_have_value(server.url + "/inbox/wink-stalker")
+    screenshot(page, "webhook-form")
+    page.get_by_role("button", name="Save").click()
 
-        # Back on the list.
-        row = page.locator("tr", has_text="Wink Stalker")
-        expect(row).to_be_visible()
-        expect(row).to_contain_text("booking.created")
-        expect(row).to_contain_text("Enabled")
-        screenshot(page, "manage-account")
+    # Back on the list.
+    row = page.locator("tr", has_text="Wink Stalker")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("booking.created")
+    expect(row).to_contain_text("Enabled")
 
-        # Update: disable it.
-        open_actions(page, row).get_by_role("menuitem", name="Update").click()
-        expect(page.get_by_label("Name", exact=True)).to_have_value("Wink Stalker")
-        page.get_by_role("switch", name="Enabled").uncheck()
-        page.get_by_role("button", name="Save").click()
-        expect(row).to_contain_text("Disabled")
+    # The live log is open in another tab while the event is sent.
+    log = page.context.new_page()
+    log.goto("/log")
+    expect(log.locator("#conn")).to_have_attribute("data-state", "live")
 
-        # Remove, confirming with OK.
-        page.once("dialog", lambda dialog: dialog.accept())
-        open_actions(page, row).get_by_role("menuitem", name="Remove").click()
-        expect(row).to_have_count(0)
-        expect(page.get_by_text("No webhooks yet")).to_be_visible()
+    # Send event: booking.created for the account.
+    page.get_by_role("link", name="Send event").first.click()
+    page.get_by_label("Account").select_option(label="The Siam Residences, Bangkok")
+    page.get_by_role("searchbox", name="Search events").fill("booking.created")
+    page.get_by_role("option", name=re.compile(r"^booking\.created")).click()
+    expect(page.locator("#event-about")).to_contain_text("A new booking")
+    expect(page.locator("#payload")).to_have_value(re.compile('"event": "booking.created"'))
+    expect(page.locator("#payload")).to_have_value(re.compile("The Siam Residences"))
+    expect(page.locator("#targets")).to_contain_text("Wink Stalker")
+    page.get_by_role("button", name="Send", exact=True).click()
+    sent = page.locator("#sent tr", has_text="Wink Stalker")
+    expect(sent).to_have_attribute("data-outcome", "succeeded", timeout=5_000)
+    screenshot(page, "send-event")
+
+    # The row appeared in the live log and turned to success within 5 seconds.
+    logged = log.locator("#log tr", has_text="booking.created")
+    expect(logged).to_have_attribute("data-outcome", "succeeded", timeout=5_000)
+    expect(logged).to_contain_text("Wink Stalker")
+    expect(logged).to_contain_text("200")
+    screenshot(log, "live-log")
+
+    # Its detail, then Redeliver: a second attempt appears.
+    logged.get_by_role("link", name="booking.created").click()
+    expect(log.get_by_role("heading", name="booking.created")).to_be_visible()
+    expect(log.locator("#request")).to_contain_text("webhook-signature")
+    expect(log.locator("#attempts li.attempt")).to_have_count(1)
+    log.get_by_role("button", name="Redeliver").click()
+    expect(log.locator("#attempts li.attempt")).to_have_count(2, timeout=5_000)
+    expect(log.locator("#attempts")).to_contain_text("Redelivered by hand")
+    screenshot(log, "delivery-detail")
+
+    # The inbox got both, each with a valid signature.
+    log.goto("/inboxes/wink-stalker")
+    expect(log.locator("details.capture")).to_have_count(2)
+    expect(log.locator("details.capture").first).to_contain_text("Signature valid")
+    screenshot(log, "inbox")
+    log.close()
+
+    # Update: disable it.
+    page.goto(account_url)
+    row = page.locator("tr", has_text="Wink Stalker")
+    expect(row).to_contain_text("Succeeded")
+    open_actions(page, row).get_by_role("menuitem", name="Update").click()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Wink Stalker")
+    page.get_by_role("switch", name="Enabled").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(row).to_contain_text("Disabled")
+    screenshot(page, "manage-account")
+
+    # Remove, confirming with OK.
+    page.once("dialog", lambda dialog: dialog.accept())
+    open_actions(page, row).get_by_role("menuitem", name="Remove").click()
+    expect(row).to_have_count(0)
+    expect(page.get_by_text("No webhooks yet")).to_be_visible()
 
 
 def test_field_errors_show_next_to_their_field(page, server):
@@ -132,19 +180,61 @@ def test_field_errors_show_next_to_their_field(page, server):
     expect(page.locator("#account-name-error")).to_contain_text("Name is required")
 
 
-def test_hostile_text_is_shown_not_run(page, server):
-    account = make_account(server, XSS_IMG)
-    make_webhook(server, account, "http://127.0.0.1:9/" + XSS_SCRIPT.replace(" ", ""), name=XSS_SCRIPT)
-    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-
-    page.goto("/")
-    expect(page.get_by_text(XSS_IMG)).to_be_visible()
-    page.goto(f"/accounts/{account['id']}")
-    expect(page.get_by_role("heading", name=XSS_IMG)).to_be_visible()
-    expect(page.locator("tr", has_text=XSS_SCRIPT)).to_be_visible()
+def no_script_ran(page):
     assert page.evaluate("window.__xss") is None
-    assert page.locator("main img").count() == 0
-    assert page.locator("main script").count() == 0
+    assert page.locator("main img, main script").count() == 0
+
+
+def test_hostile_text_is_shown_not_run(page, server):
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    hostile_answer = (200, {"Content-Type": "text/html", "X-Evil": XSS_IMG}, XSS_SCRIPT.encode())
+    with Receiver(respond=lambda request: hostile_answer) as receiver:
+        account = make_account(server, XSS_IMG)
+        make_webhook(server, account, receiver.url + "/hook", name=XSS_SCRIPT)
+
+        page.goto("/")
+        expect(page.get_by_text(XSS_IMG)).to_be_visible()
+        no_script_ran(page)
+        page.goto(f"/accounts/{account['id']}")
+        expect(page.get_by_role("heading", name=XSS_IMG)).to_be_visible()
+        expect(page.locator("tr", has_text=XSS_SCRIPT)).to_be_visible()
+        no_script_ran(page)
+
+        # An event whose data holds markup, sent from the Send event screen.
+        page.goto(f"/send?account={account['id']}&event=booking.created")
+        payload = page.locator("#payload")
+        expect(payload).to_have_value(re.compile('"data"'))
+        envelope = json.loads(payload.input_value())
+        envelope["data"]["specialRequest"] = XSS_IMG
+        payload.fill(json.dumps(envelope, indent=2))
+        expect(page.locator("#editor pre")).to_contain_text(XSS_IMG)
+        page.get_by_role("button", name="Send", exact=True).click()
+        sent = page.locator("#sent tr", has_text=XSS_SCRIPT)
+        expect(sent).to_have_attribute("data-outcome", "succeeded", timeout=5_000)
+        no_script_ran(page)
+
+        # Its detail shows the request body and the receiver's answer as text.
+        sent.get_by_role("link").first.click()
+        expect(page.locator("#request")).to_contain_text(XSS_IMG)
+        expect(page.locator("#attempts")).to_contain_text(XSS_SCRIPT)
+        expect(page.locator("#attempts")).to_contain_text("X-Evil")
+        no_script_ran(page)
+        screenshot(page, "escaped-delivery")
+
+        page.goto("/log")
+        expect(page.locator("#log tr", has_text=XSS_SCRIPT)).to_be_visible()
+        no_script_ran(page)
+
+    # A capture with markup in its headers and body.
+    response = requests.post(server.url + "/inbox/hostile?q=<b>", data=XSS_IMG.encode(),
+                             headers={"Content-Type": "text/html", "X-Evil": XSS_SCRIPT}, timeout=5)
+    assert response.status_code < 400
+    page.goto("/inboxes/hostile")
+    capture = page.locator("details.capture").first
+    capture.locator("summary").click()
+    expect(capture).to_contain_text(XSS_IMG)
+    expect(capture).to_contain_text(XSS_SCRIPT)
+    no_script_ran(page)
 
 
 def test_secret_is_hidden_until_revealed_and_rotates(page, server):

@@ -102,6 +102,11 @@ export class DeliveryTable {
   addDelivery(delivery, options) {
     const row = fromDelivery(delivery);
     this.adopt(row.eventId, row.webhookId, row.id);
+    const known = this.rows.get(row.id)?.data;
+    // A REST answer can be older than the live messages already shown: never step back.
+    if (known && (known.attempt || 0) >= (row.attempt || 0) && known.status && known.status !== "pending") {
+      return known;
+    }
     return this.upsert(row.id, row, options);
   }
 

@@ -11,7 +11,14 @@ export class JsonEditor {
     this.pre = root.querySelector("pre");
     this.status = status;
     this.onChange = onChange;
-    this.area.addEventListener("input", () => this.refresh());
+    // Redraw once per frame: a paste or a programmatic insert fires many input events.
+    this.area.addEventListener("input", () => {
+      if (this.frame) return;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = null;
+        this.refresh();
+      });
+    });
     this.area.addEventListener("keydown", (event) => {
       if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey) {
         // Two spaces, like the pretty-printed JSON; Escape then Tab leaves the box.

@@ -52,7 +52,7 @@ function captureItem(capture) {
       h("span", { class: "capture-what" }, h("span", { class: "badge" }, capture.method),
         eventKey(capture) ? h("span", { class: "capture-event" }, eventKey(capture)) : null,
         h("span", { class: "url muted" }, capture.path + (capture.query ? `?${capture.query}` : ""))),
-      h("span", { class: "row", style: "gap:6px" }, verdict(signature),
+      h("span", { class: "row capture-verdict", style: "gap:6px" }, verdict(signature),
         capture.response ? codePill(capture.response.status) : null)),
     h("div", { class: "capture-body" },
       signature && signature.reason
