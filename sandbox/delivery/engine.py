@@ -75,6 +75,7 @@ class Engine:
         self._http = sender.Connections()
         self._dbs = ThreadConnections(app.config["DATABASE"])
         self._once_session = None
+        get_hub(app)  # made now, so it is registered as a worker before the server starts them
 
     # ---- settings ---------------------------------------------------------------------------
 
@@ -103,6 +104,7 @@ class Engine:
         self._lanes.clear()
         self._ready = queue.SimpleQueue()
         self._results = queue.SimpleQueue()
+        self._dbs = ThreadConnections(self.app.config["DATABASE"])  # a stop closed the previous ones
         released = store.release_claims(self._dbs.get())
         if released:
             self.app.logger.info("Sending again %d deliveries that were queued or in flight", released)
