@@ -73,5 +73,5 @@ def screenshot(page, name: str) -> Path:
     """Save a PNG of the page under artifacts/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "-", name) + ".png")
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), style="#toasts { visibility: hidden; }")
     return path

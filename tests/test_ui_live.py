@@ -149,6 +149,8 @@ def test_inbox_shows_captures_live_and_sets_its_answer(page, server):
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#delay-error")).to_contain_text("Delay must be a number of seconds")
     page.get_by_label("Delay (seconds)").fill("0")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#delay-error")).to_be_empty()
 
     # Unsigned requests arrive live: the first fails as asked, the next gets the normal answer.
     for n in (1, 2):
@@ -170,6 +172,9 @@ def test_inbox_shows_captures_live_and_sets_its_answer(page, server):
     expect(captures.first).to_contain_text("booking.created")
     captures.first.locator("summary").click()
     expect(captures.first).to_contain_text("webhook-signature", ignore_case=True)
+    expect(page.locator("#bound")).to_contain_text("Signed hook")
+    expect(page.locator("#failures-left")).to_be_empty()
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "inbox")
 
     page.once("dialog", lambda dialog: dialog.accept())

@@ -8,11 +8,13 @@ import { statusPill } from "./status.js";
 const COLUMNS = {
   time: { label: "Time", cell: (d) => h("span", { class: "time", title: d.at || "" }, clock(d.at, { ms: true })) },
   event: { label: "Event", cell: (d) => link(d, d.event, "event-link") },
-  webhook: { label: "Webhook", cell: (d) => (d.webhookName === undefined ? h("span", { class: "muted" }, "…") : d.webhookName) },
+  webhook: { label: "Webhook", cell: (d) => (d.webhookName === undefined ? h("span", { class: "muted" }, "…")
+    : h("span", { class: "webhook-name", title: d.webhookName }, d.webhookName)) },
   webhookLink: { label: "Webhook", cell: (d) => link(d, d.webhookName || "webhook", "primary") },
   url: { label: "URL", cell: (d) => h("span", { class: "url truncate", title: d.eventUrl || "" }, d.eventUrl || "") },
   status: { label: "Status", cell: (d) => h("span", {}, statusPill(d.status, d.statusCode),
-    d.error && d.status !== "succeeded" ? h("div", { class: "secondary truncate", title: d.error }, d.error) : null) },
+    // The error text matters when there is no status code to tell it (timeouts, refused connections).
+    d.error && !d.statusCode ? h("div", { class: "secondary truncate", title: d.error }, d.error) : null) },
   duration: { label: "Duration", num: true, cell: (d) => duration(d.durationMs) },
   attempt: { label: "Attempt", num: true, cell: (d) => (d.attempt ? String(d.attempt) : "–") },
 };

@@ -75,6 +75,7 @@ export function relative(value) {
   if (!date) return "";
   const seconds = Math.round((date.getTime() - Date.now()) / 1000);
   const abs = Math.abs(seconds);
+  if (abs < 5) return "just now";
   const [amount, unit] = abs < 60 ? [abs, "s"] : abs < 3600 ? [Math.round(abs / 60), "min"]
     : abs < 86400 ? [Math.round(abs / 3600), "h"] : [Math.round(abs / 86400), "d"];
   return seconds >= 0 ? `in ${amount} ${unit}` : `${amount} ${unit} ago`;

@@ -2,7 +2,7 @@
 // inbox's answer: status, delay, failure mode, body.
 
 import { ApiError, del, get, put, withQuery } from "../api.js";
-import { $, bodyView, clock, copyText, dateTime, fill, h, headersTable, pageData, toast } from "../dom.js";
+import { $, bodyView, clock, copyText, dateTime, debounce, fill, h, headersTable, pageData, toast } from "../dom.js";
 import { clearErrors, showErrors } from "../forms.js";
 import { LiveFeed } from "../live.js";
 import { codePill } from "../status.js";
@@ -91,13 +91,22 @@ function addCaptures(captures, { fresh = true } = {}) {
   showCount();
 }
 
-function showSettings(view) {
+/** Show what the inbox is: its URL, the webhooks it verifies against, its counters. */
+function showInfo(view) {
   inbox = view;
   $("#inbox-url").textContent = view.url;
   const bound = view.boundWebhooks || [];
   fill($("#bound"), bound.length
     ? ["Verified against: ", bound.map((hook, i) => [i ? ", " : "", h("strong", {}, hook.name)])]
     : h("span", { class: "muted" }, "No webhook points here, so signatures are not checked."));
+  $("#failures-left").textContent = view.failuresLeft
+    ? `${view.failuresLeft} failure${view.failuresLeft === 1 ? "" : "s"} still to come.` : "";
+  showCount();
+}
+
+/** Fill the answer form from the inbox's settings. */
+function showSettings(view) {
+  showInfo(view);
   const response = view.response;
   $("#status").value = response.status;
   $("#delay").value = response.delay;
@@ -105,9 +114,16 @@ function showSettings(view) {
   $("#failStatus").value = response.failStatus;
   $("#body").value = response.body ?? "";
   $("#contentType").value = response.contentType ?? "";
-  $("#failures-left").textContent = view.failuresLeft ? `${view.failuresLeft} failure(s) still to come.` : "";
-  showCount();
 }
+
+// After captures arrive, the counters (and the webhooks bound to the inbox) may have changed.
+const refreshInfo = debounce(async () => {
+  try {
+    showInfo((await get(withQuery(path, { limit: 1 }))).inbox);
+  } catch {
+    // The next capture tries again.
+  }
+}, 300);
 
 const number = (id) => {
   const text = $(`#${id}`).value.trim();
@@ -172,7 +188,10 @@ function startFeed() {
           captures.push(message);
         }
       }
-      if (captures.length) addCaptures(captures);
+      if (captures.length) {
+        addCaptures(captures);
+        refreshInfo();
+      }
     },
     onState: (state) => {
       const conn = $("#conn");
