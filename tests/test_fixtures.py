@@ -202,3 +202,16 @@ def test_invalid_files_are_reported_not_fatal_when_listing(tmp_path):
     found, errors = fixtures.discover(fixtures.search_dirs(tmp_path))
     assert "mine" in [f.name for f in found] and "booking-life" in [f.name for f in found]
     assert [e.file.endswith("broken.json") for e in errors] == [True]
+
+
+@pytest.mark.parametrize("name", SHIPPED_SCENARIOS + SHIPPED_EVENTS)
+def test_shipped_fixtures_build_for_any_seed_and_param_choice(name):
+    """Generated data varies with the seed (agent bookings have no card, ...): every seed must work."""
+    fixture = fixtures.find(name, [fixtures.SHIPPED_DIR])
+    choices = [{}] + [{p.name: value} for p in fixture.params.values() for value in (p.enum or ())]
+    account = {"id": "3ad8ddf0-4239-42b2-b3ad-9ad48060b905", "name": "Cool Account", "type": "TRAVEL_AGENT"}
+    for seed in range(12):
+        for params in choices:
+            built = fixtures.build(fixture, local_make(account if seed % 2 else None), seed=seed * 7919,
+                                   params=params)
+            assert built
