@@ -269,12 +269,21 @@ def test_keyboard_opens_actions_menu(page, server):
     expect(button).to_be_focused()
 
 
-def test_phone_layout(browser, server):  # noqa: F811
+def test_every_screen_fits_a_phone(browser, server):  # noqa: F811
     account = make_account(server, "Phone Account")
-    make_webhook(server, account, "http://127.0.0.1:9/hook", name="Pocket hook")
+    hook = make_webhook(server, account, server.url + "/inbox/phone", name="Pocket hook")
+    fired = api(server, "POST", "/api/events", json={"event": "booking.created", "entity": account["id"]})
+    delivery_id = fired["events"][0]["deliveries"][0]["id"]
     page = new_page(browser, server.url, viewport=PHONE)
+    screens = [
+        ("/", "accounts"), (f"/accounts/{account['id']}", "manage-account"),
+        (f"/accounts/{account['id']}/webhooks/{hook['id']}/edit", "webhook-form"),
+        (f"/send?account={account['id']}", "send-event"), ("/log", "live-log"),
+        (f"/deliveries/{delivery_id}", "delivery-detail"), ("/inboxes", "inboxes"),
+        ("/inboxes/phone", "inbox"),
+    ]
     try:
-        for path, name in [("/", "accounts"), (f"/accounts/{account['id']}", "manage-account")]:
+        for path, name in screens:
             page.goto(path)
             expect(page.locator("main h1")).to_be_visible()
             page.wait_for_load_state("networkidle")
@@ -284,6 +293,29 @@ def test_phone_layout(browser, server):  # noqa: F811
         assert page.js_errors == []
     finally:
         page.context.close()
+
+
+def test_send_event_from_the_keyboard(page, server):
+    account = make_account(server, "Keys Hotel", "HOTEL")
+    page.goto(f"/send?account={account['id']}")
+    search = page.get_by_role("searchbox", name="Search events")
+    search.focus()
+    page.keyboard.type("payee upd")
+    page.keyboard.press("ArrowDown")
+    listbox = page.get_by_role("listbox", name="Event")
+    expect(listbox).to_be_focused()
+    chosen = page.get_by_role("option", name="payee.update", exact=True)
+    expect(chosen).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#event-about")).to_contain_text("payee.update")
+    expect(page.locator("#payload")).to_have_value(re.compile('"event": "payee.update"'))
+
+    # Tabs on the account page move with the arrow keys.
+    page.goto(f"/accounts/{account['id']}")
+    page.get_by_role("tab", name=re.compile("Webhooks")).focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Recent deliveries")).to_be_focused()
+    expect(page.get_by_role("tabpanel", name="Recent deliveries")).to_be_visible()
+    expect(page.get_by_text("No deliveries yet")).to_be_visible()
 
 
 def test_unknown_page_is_html_for_browsers_and_problem_for_clients(page, server):
