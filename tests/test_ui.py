@@ -57,6 +57,9 @@ def open_actions(page, scope, label="Actions"):
 
 
 def test_wink_flow(page, server):
+    cool = make_account(server, "Cool Account", "TRAVEL_AGENT")
+    make_webhook(server, cool, server.url + "/inbox/cool", name="Reservations feed", eventList=[])
+
     # Accounts: add an account.
     page.goto("/")
     expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
@@ -110,10 +113,13 @@ def test_wink_flow(page, server):
     expect(page.locator("#payload")).to_have_value(re.compile('"event": "booking.created"'))
     expect(page.locator("#payload")).to_have_value(re.compile("The Siam Residences"))
     expect(page.locator("#targets")).to_contain_text("Wink Stalker")
+    page.get_by_role("searchbox", name="Search events").fill("")
+    expect(page.get_by_role("option", name=re.compile(r"^booking\.created"))).to_be_in_viewport()
+    screenshot(page, "send-event")
     page.get_by_role("button", name="Send", exact=True).click()
     sent = page.locator("#sent tr", has_text="Wink Stalker")
     expect(sent).to_have_attribute("data-outcome", "succeeded", timeout=5_000)
-    screenshot(page, "send-event")
+    screenshot(page, "send-event-sent")
 
     # The row appeared in the live log and turned to success within 5 seconds.
     logged = log.locator("#log tr", has_text="booking.created")

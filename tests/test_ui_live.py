@@ -89,6 +89,12 @@ def test_live_log_colours_filters_and_pause(page, server):
     expect(rows).to_have_count(8)
     expect(page.locator("#log tr").first).to_contain_text("booking.review.created")
 
+    # The account's webhooks show the status of their last delivery.
+    page.goto(f"/accounts/{account['id']}")
+    expect(page.locator("tr", has_text="Booking sync")).to_contain_text("Succeeded")
+    expect(page.locator("tr", has_text="Channel manager")).to_contain_text("Retrying")
+    screenshot(page, "webhooks")
+
 
 def test_live_log_reconnects_after_restart_and_fills_the_gap(browser, tmp_path):  # noqa: F811
     database = str(tmp_path / "restart.db")

@@ -10,7 +10,8 @@ const COLUMNS = {
   event: { label: "Event", cell: (d) => link(d, d.event, "event-link") },
   webhook: { label: "Webhook", cell: (d) => (d.webhookName === undefined ? h("span", { class: "muted" }, "…")
     : h("span", { class: "webhook-name", title: d.webhookName }, d.webhookName)) },
-  webhookLink: { label: "Webhook", cell: (d) => link(d, d.webhookName || "webhook", "primary") },
+  webhookLink: { label: "Webhook", cell: (d) => h("span", { title: d.eventUrl || "" },
+    link(d, d.webhookName || "webhook", "primary webhook-name")) },
   url: { label: "URL", cell: (d) => h("span", { class: "url truncate", title: d.eventUrl || "" }, d.eventUrl || "") },
   status: { label: "Status", cell: (d) => h("span", {}, statusPill(d.status, d.statusCode),
     // The error text matters when there is no status code to tell it (timeouts, refused connections).

@@ -127,8 +127,12 @@ export function singleEventPicker(parts, items, { selected = "", onChange = () =
         "aria-selected": String(item.key === current), onclick: () => choose(item.key),
       }, h("span", {}, h("span", { class: "key" }, item.key), statusBadge(item)))))));
     const active = options().find((option) => option.dataset.key === current);
-    if (active) parts.list.setAttribute("aria-activedescendant", active.id);
-    else parts.list.removeAttribute("aria-activedescendant");
+    if (active) {
+      parts.list.setAttribute("aria-activedescendant", active.id);
+      parts.list.scrollTop = active.offsetTop - parts.list.clientHeight / 2;
+    } else {
+      parts.list.removeAttribute("aria-activedescendant");
+    }
   };
 
   parts.list.addEventListener("keydown", (event) => {

@@ -22,7 +22,7 @@ let catalog = [];
 let accounts = [];
 let sampleRequest = 0;
 const sentIds = new Set();
-const table = new DeliveryTable($("#sent"), { columns: ["time", "webhookLink", "url", "status", "duration", "attempt"] });
+const table = new DeliveryTable($("#sent"), { columns: ["time", "webhookLink", "status", "duration", "attempt"] });
 let feed = null;
 
 const errorFields = {
@@ -153,6 +153,7 @@ async function send() {
           eventUrl: delivery.eventUrl, status: "pending", at: new Date().toISOString() });
       }
     }
+    $("#sent-card").scrollIntoView({ block: "nearest" });
     const count = (answer.events || []).reduce((n, e) => n + (e.deliveries || []).length, 0);
     toast(count ? `Sent ${picker.value()}: ${count} deliver${count === 1 ? "y" : "ies"}` : "Event stored; no webhook receives it",
       count ? "ok" : "");
