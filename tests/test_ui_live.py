@@ -186,3 +186,29 @@ def test_inbox_shows_captures_live_and_sets_its_answer(page, server):
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Clear captures").click()
     expect(captures).to_have_count(0)
+
+
+def test_pages_ask_once_for_the_api_token(browser, tmp_path):  # noqa: F811
+    runner = Runner(create_app({**CONFIG, "DATABASE": str(tmp_path / "token.db"), "TOKEN": "s3cret"}),
+                    "127.0.0.1", 0)
+    runner.start()
+    page = new_page(browser, runner.url)
+    prompts = []
+
+    def answer(dialog):
+        prompts.append(dialog.type)
+        dialog.accept("s3cret")
+
+    try:
+        headers = {"Authorization": "Bearer s3cret"}
+        call(runner.url, "POST", "/api/managing-entity", json={"name": "Locked Hotel"}, headers=headers)
+        page.on("dialog", answer)
+        page.goto("/")
+        expect(page.locator("article", has_text="Locked Hotel")).to_be_visible()
+        page.goto("/log")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        assert prompts == ["prompt"]
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+        runner.stop(timeout=5)
