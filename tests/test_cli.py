@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
@@ -133,6 +134,12 @@ def test_token_is_sent_and_its_absence_explained(tmp_path):
         wrong = invoke("events", "--server", server.url, "--token", "nope")
         assert wrong.exit_code == 1 and "is not the sandbox's" in wrong.output
         assert invoke("events", "--server", server.url, "--token", "s3cret").exit_code == 0
+        if importlib.util.find_spec("sandbox.live") is None:
+            return
+        live = invoke("tail", "--server", server.url, "--duration", "0.5")
+        assert live.exit_code == 1 and "needs an API token" in live.output
+        live = invoke("tail", "--server", server.url, "--token", "s3cret", "--duration", "0.5")
+        assert live.exit_code == 0 and "Following the live log" in live.output
 
 
 def test_bad_server_url_is_a_usage_error():
@@ -144,3 +151,69 @@ def test_simulate_stops_on_its_duration(live_server, account):
     result = invoke("simulate", "--server", live_server.url, "--entity", account["id"], "--rate", "20",
                     "--duration", "0.3", "--quiet")
     assert result.exit_code == 0 and result.output.startswith("Fired ")
+
+
+# -- the live log (needs the /ws/deliveries websocket) -------------------------------------------
+
+needs_live = pytest.mark.skipif(importlib.util.find_spec("sandbox.live") is None,
+                                reason="the /ws/deliveries websocket (sandbox.live) is not there yet")
+
+
+@needs_live
+def test_trigger_wait_follows_every_delivery_and_summarises(live_server, client, account):
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", account["id"],
+                        "--count", "20", "--wait", "--json")
+        assert len(receiver.requests) == 20
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["sent"], summary["deliveries"], summary["succeeded"], summary["failed"],
+            summary["unfinished"]) == (20, 20, 20, 0, 0)
+    assert 0 <= summary["latencyMs"]["p50"] <= summary["latencyMs"]["p99"]
+    assert summary["endToEndMs"]["p50"] <= summary["endToEndMs"]["p99"]
+
+
+@needs_live
+def test_trigger_wait_counts_failures_and_exits_1(live_server, client, account):
+    answers = iter([200, 500, 200, 500, 200])
+    with Receiver(respond=lambda r: (next(answers), {}, b"")) as receiver:
+        make_webhook(client, account, receiver.url)
+        result = invoke("trigger", "booking.cancelled", "--server", live_server.url, "--entity",
+                        account["id"], "--count", "5", "--wait")
+    assert result.exit_code == 1, result.output
+    assert "Sent 5 event(s), 5 deliveries: 3 succeeded, 2 failed." in result.output
+    assert "Receiver answer time p50" in result.output
+
+
+@needs_live
+def test_trigger_wait_with_no_webhook_says_so(live_server, account):
+    result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", account["id"],
+                    "--wait")
+    assert result.exit_code == 0
+    assert "no enabled webhook" in result.output and "0 deliveries" in result.output
+
+
+@needs_live
+def test_tail_prints_the_live_log_with_filters(live_server, client, account):
+    with Receiver(respond=lambda r: (503, {}, b"")) as receiver:
+        make_webhook(client, account, receiver.url, name="Flaky")
+        client.post("/api/events", json={"event": "booking.created", "entity": account["id"]})
+        client.post("/api/events", json={"event": "booking.cancelled", "entity": account["id"]})
+        receiver.wait_for(2)
+        result = invoke("tail", "--server", live_server.url, "--event", "booking.cancelled",
+                        "--backlog", "10", "--duration", "1")
+        as_json = invoke("tail", "--server", live_server.url, "--status", "failed", "--json", "--count", "2",
+                         "--duration", "5")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "booking." in line]
+    assert lines and all("booking.cancelled" in line for line in lines)
+    assert any("delivery.failed" in line and "-> Flaky" in line and "503" in line for line in lines)
+    messages = [json.loads(line) for line in as_json.output.splitlines() if line.startswith("{")]
+    assert len(messages) == 2 and {m["status"] for m in messages} == {"failed"}
+
+
+@needs_live
+def test_tail_refuses_bad_filters_clearly(live_server):
+    result = invoke("tail", "--server", live_server.url, "--event", "booking.nope", "--duration", "1")
+    assert result.exit_code == 1 and "refused the live log filters" in result.output
