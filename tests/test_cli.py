@@ -199,16 +199,18 @@ def test_tail_prints_the_live_log_with_filters(live_server, client, account):
     with Receiver(respond=lambda r: (503, {}, b"")) as receiver:
         make_webhook(client, account, receiver.url, name="Flaky")
         client.post("/api/events", json={"event": "booking.created", "entity": account["id"]})
-        client.post("/api/events", json={"event": "booking.cancelled", "entity": account["id"]})
+        client.post("/api/events", json={"event": "booking.cancelled", "entity": account["id"],
+                                         "chaos": {"label": "stale"}})
         receiver.wait_for(2)
         result = invoke("tail", "--server", live_server.url, "--event", "booking.cancelled",
                         "--backlog", "10", "--duration", "1")
         as_json = invoke("tail", "--server", live_server.url, "--status", "failed", "--json", "--count", "2",
                          "--duration", "5")
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.output.splitlines() if "booking." in line]
+    lines = [line for line in result.output.splitlines() if "booking." in line and "Following" not in line]
     assert lines and all("booking.cancelled" in line for line in lines)
     assert any("delivery.failed" in line and "-> Flaky" in line and "503" in line for line in lines)
+    assert all("[chaos: stale]" in line for line in lines), lines  # the live log shows chaos
     messages = [json.loads(line) for line in as_json.output.splitlines() if line.startswith("{")]
     assert len(messages) == 2 and {m["status"] for m in messages} == {"failed"}
 
