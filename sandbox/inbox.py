@@ -59,6 +59,7 @@ class Receiver:
         self.stopping = threading.Event()
         self.stopping.set()  # until start()
         self._idle: list[sqlite_utils.Database] = []
+        self._closed = False
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -72,18 +73,20 @@ class Receiver:
             yield db
         finally:
             with self._lock:
-                keep = len(self._idle) < self.pool_size and not self.stopping.is_set()
+                keep = len(self._idle) < self.pool_size and not self._closed
                 if keep:
                     self._idle.append(db)
             if not keep:
                 db.close()
 
     def start(self) -> None:
+        self._closed = False
         self.stopping.clear()
 
     def stop(self, timeout: float = 0) -> None:
         self.stopping.set()  # answers every delayed request now
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
         for db in idle:
             db.close()
