@@ -12,7 +12,8 @@ In one run on this machine it:
 3. serves the sandbox in this process (temporary database, every attempt and log row written, one live
    viewer subscribed to the hub), fires N events in one call at one webhook on that receiver, and measures
    delivered events per second from the first arrival to the last;
-4. repeats the raw loop (figures drift between runs; the ratio uses the mean of both);
+4. alternates raw loops and sandbox bursts for ``--rounds`` rounds (figures drift with the machine's
+   load; the ratio compares the medians);
 5. fires single events at low load and reports the latency from the 202 answer to the receiver.
 
 It prints figures; nothing is asserted.
@@ -146,6 +147,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=3000, help="events in the burst (default 3000)")
     parser.add_argument("--latency-events", type=int, default=200, help="single events fired for latency")
     parser.add_argument("--key", default="booking.create", help="event key to fire (default booking.create)")
+    parser.add_argument("--rounds", type=int, default=3, help="raw/sandbox rounds; medians are compared")
     parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.receiver:
@@ -174,10 +176,15 @@ def main() -> None:
         print(f"{args.events} x {args.key}, mean body {statistics.mean(map(len, bodies)):.0f} bytes, "
               f"{os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}, python {sys.version.split()[0]}")
 
-        raw_before, raw_cpu_before = raw_loop(hook_url, bodies)
-        print(f"raw requests.Session loop      {raw_before:8.0f} posts/s       "
-              f"({raw_cpu_before:.2f} ms CPU each)")
+        raws: list[tuple[float, float]] = []
+        bursts: list[tuple[float, float]] = []
 
+        def measure_raw() -> None:
+            rate, cpu_ms = raw_loop(hook_url, bodies)
+            raws.append((rate, cpu_ms))
+            print(f"raw requests.Session loop      {rate:8.0f} posts/s       ({cpu_ms:.2f} ms CPU each)")
+
+        measure_raw()
         app = create_app({"DATABASE": db_path})
         viewer = get_hub(app).subscribe()
         seen = {"n": 0}
@@ -197,24 +204,28 @@ def main() -> None:
             # Warm up: the first event builds the generator and opens the connection.
             api.post(runner.url + "/api/events", json={"event": args.key, "entity": created["id"]})
             wait_for_count(probe, base, 1)
-            probe.get(base + "/reset")
 
-            answer = api.post(runner.url + "/api/events", json={
-                "event": args.key, "entity": created["id"], "count": args.events, "seed": 0})
-            answered = time.monotonic()
-            cpu = time.process_time()
-            assert answer.status_code == 202, answer.text
-            done = wait_for_count(probe, base, args.events)
-            cpu = time.process_time() - cpu
-            arrived = probe.get(base + "/stats").json()["arrivals"].values()
-            first, last = min(arrived), max(arrived)
-            # The engine starts sending as soon as the events are committed, while the (large) 202
-            # answer is still being written: the rate is taken from the first arrival to the last.
-            burst_rate = (args.events - 1) / (last - first)
-            print(f"sandbox burst                  {burst_rate:8.0f} deliveries/s  "
-                  f"(~{1000 * cpu / args.events:.2f} ms CPU each; first arrival "
-                  f"{1000 * (first - answered):+.0f} ms from the 202, "
-                  f"all in {done - answered:.2f} s after it)")
+            for round_ in range(args.rounds):
+                probe.get(base + "/reset")
+                answer = api.post(runner.url + "/api/events", json={
+                    "event": args.key, "entity": created["id"], "count": args.events,
+                    "seed": round_ * args.events})
+                answered = time.monotonic()
+                cpu = time.process_time()
+                assert answer.status_code == 202, answer.text
+                done = wait_for_count(probe, base, args.events)
+                cpu = time.process_time() - cpu
+                arrived = probe.get(base + "/stats").json()["arrivals"].values()
+                first, last = min(arrived), max(arrived)
+                # The engine starts sending as soon as the events are committed, while the (large) 202
+                # answer is still being written: the rate is taken from the first arrival to the last.
+                rate = (args.events - 1) / (last - first)
+                bursts.append((rate, 1000 * cpu / args.events))
+                print(f"sandbox burst                  {rate:8.0f} deliveries/s  "
+                      f"(~{1000 * cpu / args.events:.2f} ms CPU each; first arrival "
+                      f"{1000 * (first - answered):+.0f} ms from the 202, "
+                      f"all in {done - answered:.2f} s after it)")
+                measure_raw()
 
             # Low load: one event at a time, 10 ms apart.
             probe.get(base + "/reset")
@@ -237,11 +248,10 @@ def main() -> None:
         log_rows = db.execute("select count(*) from log").fetchone()[0]
         db.close()
 
-        raw_after, raw_cpu_after = raw_loop(hook_url, bodies)
-        raw = (raw_before + raw_after) / 2
-        print(f"raw requests.Session loop      {raw_after:8.0f} posts/s       "
-              f"({raw_cpu_after:.2f} ms CPU each; mean of both runs {raw:.0f}/s)")
-        print(f"ratio sandbox/raw              {burst_rate / raw:8.2f}")
+        raw = statistics.median(rate for rate, _cpu in raws)
+        burst = statistics.median(rate for rate, _cpu in bursts)
+        print(f"median raw {raw:.0f} posts/s, median sandbox {burst:.0f} deliveries/s")
+        print(f"ratio sandbox/raw              {burst / raw:8.2f}")
         print(f"latency 202 -> receiver        p50 {percentile(from_202, 50):.2f} ms, "
               f"p99 {percentile(from_202, 99):.2f} ms  ({args.latency_events} single events, 10 ms apart; "
               "negative: the delivery arrived before the client had read the 202)")
