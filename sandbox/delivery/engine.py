@@ -26,8 +26,8 @@ import time
 from flask import Flask
 
 from sandbox.db import ThreadConnections, immediate
+from sandbox.delivery import outcomes, sender
 from sandbox.delivery import schedule as schedules
-from sandbox.delivery import sender
 from sandbox.hub import get_hub
 from sandbox.store import deliveries as store
 from sandbox.store import log
@@ -318,7 +318,7 @@ class Engine:
         released = [item[1]["id"] for item in items if item[0] == "release"]
         server_schedule = self.server_schedule()
         now = time.time()
-        plans = [self._plan(job, hook, outcome, server_schedule, now) for job, hook, outcome in attempts]
+        plans = [outcomes.plan(job, hook, outcome, server_schedule, now) for job, hook, outcome in attempts]
         messages: list[dict] = []
         try:
             with immediate(db):
@@ -329,7 +329,7 @@ class Engine:
                     for (job, _hook, outcome), plan in zip(attempts, plans, strict=True)
                 ])
                 for (job, hook, outcome), plan, status in zip(attempts, plans, stored, strict=True):
-                    messages += self._messages(db, job, hook, outcome, plan, status)
+                    messages += outcomes.messages(db, job, hook, outcome, plan, status)
                 log.append(db, messages)
         except Exception:
             self.app.logger.exception(
@@ -340,54 +340,6 @@ class Engine:
         get_hub(self.app).publish(messages)
         if any(plan["status"] == "retrying" for plan in plans):
             self._wake.set()
-
-    @staticmethod
-    def _plan(job: dict, hook: dict, outcome: dict, server_schedule: list[float], now: float) -> dict:
-        """Decide a delivery's next state after an attempt: succeeded, retrying (when) or failed."""
-        trigger = job["trigger"]
-        step = job["schedule_step"] + (0 if trigger == "manual" else 1)   # automatic attempts made
-        next_at = None
-        if outcome["ok"]:
-            status = "succeeded"
-        elif outcome["gone"]:
-            status = "failed"
-        else:
-            own = hook["retry_schedule"]
-            delay = schedules.next_delay(own if own is not None else server_schedule, max(step - 1, 0),
-                                         outcome["retry_after"])
-            status = "failed" if delay is None else "retrying"
-            if delay is not None:
-                next_at = now + delay
-        return {"id": job["id"], "status": status, "next_at": next_at, "trigger": "retry",
-                "attempts": job["attempts"] + 1, "schedule_step": step, "url": hook["url"]}
-
-    @staticmethod
-    def _messages(db, job: dict, hook: dict, outcome: dict, plan: dict, status: str) -> list[dict]:
-        """Return the log messages of one recorded attempt (disabling the webhook on 410 Gone)."""
-        chaos = (job["chaos"] or {}).get("label")
-        about = {"eventId": job["event_id"], "event": job["event_key"], "entity": job["account_id"],
-                 "deliveryId": job["id"], "webhookId": hook["id"], "webhookName": hook["name"],
-                 "eventUrl": hook["url"]}
-        messages = [log.message(
-            "delivery.attempted", **about, attempt=plan["attempts"], trigger=job["trigger"],
-            statusCode=outcome["response_status"], error=outcome["error"], durationMs=outcome["duration_ms"],
-            nextAttemptAt=store.iso_from_unix(plan["next_at"]) if status == "retrying" else None,
-            status=status, chaos=chaos,
-        )]
-        if status in store.FINAL:
-            messages.append(log.message(
-                f"delivery.{status}", **about, attempt=plan["attempts"],
-                statusCode=outcome["response_status"], error=outcome["error"], status=status, chaos=chaos,
-            ))
-        if outcome["gone"]:
-            disabled = store.disable_webhook(db, hook["id"])
-            if disabled:
-                messages.append(log.message(
-                    "webhook.disabled", eventId=job["event_id"], event=job["event_key"],
-                    entity=disabled["account_id"], webhookId=hook["id"], webhookName=hook["name"],
-                    deliveryId=job["id"], reason="410 Gone", status="disabled",
-                ))
-        return messages
 
     # ---- synchronous use (tests, scripts) ---------------------------------------------------
 
