@@ -11,29 +11,18 @@ __version__ = "0.1.0"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the Flask app: settings, storage, error shape, then each audience's blueprint."""
-    from sandbox import api, auth, db, errors, openapi, settings
+    """Build the Flask app: settings, storage, error shape, then each concern in turn."""
+    from sandbox import api, auth, db, delivery, errors, inbox, live, openapi, settings, ui
 
     app = Flask(__name__)
     settings.load(app, config)
     db.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
-    api.init_app(app)
-    openapi.init_app(app)
-    _init_optional(app)
+    api.init_app(app)  # JSON under /api
+    openapi.init_app(app)  # GET /openapi.json
+    delivery.init_app(app)  # the delivery engine (a worker the server starts)
+    live.init_app(app)  # websockets: /ws/deliveries, /ws/inbox/<name>
+    inbox.init_app(app)  # the built-in receiver: /inbox/<name>
+    ui.init_app(app)  # HTML pages
     return app
-
-
-def _init_optional(app: Flask) -> None:
-    """Register the parts that live in their own modules (delivery, websocket, inbox, UI)."""
-    import importlib
-
-    for name in ("sandbox.delivery", "sandbox.live", "sandbox.inbox", "sandbox.ui"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.init_app(app)
