@@ -31,7 +31,7 @@ from typing import NamedTuple
 from flask import Flask
 
 HUB_KEY = "sandbox.hub"
-DEFAULT_MAXLEN = 1_000
+DEFAULT_MAXLEN = 5_000
 DEFAULT_INTERVAL = 0.025
 DEFAULT_HOLD = 0.2
 
@@ -41,12 +41,13 @@ _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str
 class Entry:
     """One published message, with its JSON encoded once for every viewer that sends it."""
 
-    __slots__ = ("message", "cursor", "_json")
+    __slots__ = ("message", "cursor", "_json", "frame")
 
     def __init__(self, message: dict):
         self.message = message
         self.cursor: int | None = message.get("cursor")
         self._json: bytes | None = None
+        self.frame: bytes | None = None  # the websocket frame, made once by sandbox.live
 
     @property
     def json(self) -> bytes:
@@ -64,6 +65,7 @@ class Batch(NamedTuple):
     first_dropped: int | None = None  # cursors of the first and last dropped message, when known
     last_dropped: int | None = None
     closed: bool = False
+    span: tuple[int, int] | None = None  # ring positions taken, when ``entries`` is all of them
 
 
 class Subscription:
@@ -127,10 +129,14 @@ class Subscription:
             self._position = head
         if taken or lost:
             self._not_before = time.monotonic() + self.interval
-        wanted = [entry for entry in taken if self._wanted(entry)]
+        if self.accept is None and self.after is None:
+            wanted = taken
+        else:
+            wanted = [entry for entry in taken if self._wanted(entry)]
         overflow = len(wanted) - self.maxlen
         if overflow <= 0:
-            return Batch(wanted, dropped=lost)
+            # ``span`` lets viewers that want everything share the work of one batch
+            return Batch(wanted, dropped=lost, span=(start, head) if wanted is taken else None)
         cursors = [entry.cursor for entry in wanted[:overflow] if entry.cursor is not None]
         return Batch(
             wanted[overflow:],
@@ -159,7 +165,7 @@ class Hub:
 
     def __init__(self, maxlen: int = DEFAULT_MAXLEN, *, capacity: int | None = None,
                  interval: float = DEFAULT_INTERVAL, hold: float = DEFAULT_HOLD):
-        self.capacity = capacity or max(10 * maxlen, 10_000)
+        self.capacity = capacity or max(2 * maxlen, 10_000)
         self.maxlen = min(maxlen, self.capacity)
         self.interval = interval
         self.hold = hold
@@ -171,6 +177,7 @@ class Hub:
         self._order = itertools.count()
         self._last: int | None = None  # the newest cursor released
         self._subs: set[Subscription] = set()
+        self._listeners: list[Callable[[], None]] = []
 
     # Publishing -----------------------------------------------------------------------------
 
@@ -191,8 +198,26 @@ class Hub:
                     heapq.heappush(self._pending, (cursor, next(self._order), entry))
             self._drain()
             self._release_overdue()
-            if self._head != before:
+            released = self._head != before
+            if released:
                 self._cond.notify_all()
+        if released:
+            for listener in self._listeners:
+                listener()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` (quick, never blocking) after each publish that released messages."""
+        self._listeners.append(listener)
+
+    @property
+    def holding(self) -> bool:
+        """Whether messages wait for a missing cursor (someone must poll within ``hold`` to release them)."""
+        return bool(self._pending)
+
+    def release_overdue(self) -> None:
+        """Release held messages whose wait is over (polls do this too)."""
+        with self._cond:
+            self._release_overdue()
 
     def expect_after(self, cursor: int) -> None:
         """Tell the hub the newest cursor already stored, so the next one published is in order."""

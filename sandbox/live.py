@@ -6,18 +6,20 @@ the database, and drops live messages the database already gave it (cursor at mo
 sent), so there is neither a gap nor a duplicate between the two. Every message type is described in
 docs/live.md.
 
-Sending: each message's JSON is encoded once for all viewers (``hub.Entry``), and a viewer's batch
-goes out as one socket write of ready-made websocket frames. The handler's thread is the only one
-writing data to its socket, so it also sends the keepalive pings (simple-websocket's own ping thread
-would write on the same socket at the same time); a viewer that does not answer a ping, or does not
-read for a whole ping interval, is disconnected.
+Sending: one broadcaster thread per hub writes every live viewer's messages (``Broadcaster``):
+each message is encoded and framed once, viewers that want everything share one buffer per round,
+and writes never block, so a viewer that stops reading only fills its own bounded queue. The
+broadcaster also sends the keepalive pings (simple-websocket's own ping thread would write on the
+same socket at the same time); a viewer that does not answer a ping, or takes nothing for a whole
+ping interval, is disconnected. A viewer's request thread only sends its history, then waits.
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import socket
 import struct
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,11 +33,12 @@ from sandbox import catalog
 from sandbox import inbox as receiver
 from sandbox.db import connect
 from sandbox.errors import ValidationError
-from sandbox.hub import Entry, Hub, get_hub
+from sandbox.hub import Entry, Hub, Subscription, get_hub
 from sandbox.store import inbox as inbox_store
 from sandbox.store import log
 
 SOCK_KEY = "sock"
+BROADCASTER_KEY = "sandbox.live"
 DEFAULT_BACKLOG = 50
 MAX_BACKLOG = 1000
 PAGE = 1000  # history rows read per query while replaying ``since``
@@ -54,6 +57,7 @@ ws = Blueprint("ws", __name__)
 class Feed:
     """Where one websocket's messages come from: the hub to follow and the database to catch up from."""
 
+    topic: str  # the hub's: "log" or "inbox"
     hub: Hub
     accept: Callable[[dict], bool] | None
     backlog: Callable[[sqlite_utils.Database, int], list[dict]]
@@ -139,6 +143,7 @@ def _parse_query() -> None:
 
 def delivery_feed(app: Flask, filters: dict[str, list[str]]) -> Feed:
     return Feed(
+        topic="log",
         hub=get_hub(app),
         accept=accept_for(filters),
         backlog=lambda db, n: log.recent(db, n, filters),
@@ -156,6 +161,7 @@ def inbox_feed(app: Flask, name: str) -> Feed:
         return [receiver.capture_message(c) for c in inbox_store.captures_since(db, name, cursor, limit)]
 
     return Feed(
+        topic="inbox",
         hub=get_hub(app, "inbox"),
         accept=lambda message: message.get("inbox") == name,
         backlog=backlog,
@@ -177,109 +183,274 @@ def frame(payload: bytes) -> bytes:
     return b"\x81\x7f" + size.to_bytes(8, "big") + payload
 
 
+def entry_frame(entry: Entry) -> bytes:
+    """The entry's frame, made once for every viewer."""
+    data = entry.frame
+    if data is None:
+        data = entry.frame = frame(entry.json)
+    return data
+
+
+def message_frame(message: dict) -> bytes:
+    return frame(Entry(message).json)
+
+
 PING = b"\x89\x00"
 
 
 class Viewer:
-    """One connected websocket: sends ready-made frames, pings, notices a client that is gone."""
+    """One connected websocket, as the broadcaster sees it: a subscription and a socket to fill.
 
-    def __init__(self, websocket, ping_seconds: float):
+    Writes never block: what the client's socket does not take now waits in ``out``, and while it
+    waits the subscription is not read, so its bounded queue (in the hub) does the dropping.
+    """
+
+    def __init__(self, websocket, subscription: Subscription, ping_seconds: float):
         self.ws = websocket
         self.sock: socket.socket = websocket.sock
+        self.sub = subscription
         self.ping_seconds = ping_seconds
+        self.out = b""  # bytes the socket has not taken yet
+        self.stuck_since: float | None = None
+        self.live = False  # the handler is still sending history while False
+        self.live_since = 0.0
+        self.last = 0  # the newest cursor handed to the socket
         self.next_ping = time.monotonic() + ping_seconds
-        self.sent = 0
+        self.done = threading.Event()
+        # Small frames go out at once instead of waiting for the previous one's acknowledgement.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if ping_seconds:
-            # A client that reads nothing for a whole ping interval is as good as gone: without a
-            # send timeout, a full socket buffer would hold this thread until the server stops.
-            seconds = int(ping_seconds)
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", seconds, 0))
+            # The handler's own blocking writes (history) give up on a client that reads nothing.
+            timeout = struct.pack("ll", max(int(ping_seconds), 1), 0)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeout)
 
-    @property
-    def connected(self) -> bool:
-        return self.ws.connected
-
-    def send(self, payloads: list[bytes]) -> None:
-        if not payloads:
-            return
+    def send_now(self, data: bytes) -> None:
+        """Blocking write, for the handler's history (before the viewer is live)."""
         if not self.ws.connected:
             raise ConnectionError("the client closed the websocket")
-        self.sock.sendall(b"".join(frame(payload) for payload in payloads))
-        self.sent += len(payloads)
+        self.sock.sendall(data)
 
-    def send_message(self, message: dict) -> None:
-        self.send([Entry(message).json])
+    def go_live(self, cursor: int) -> None:
+        """From now on the broadcaster writes; live messages up to ``cursor`` are skipped."""
+        self.sub.after = cursor
+        self.last = cursor
+        self.live_since = time.monotonic()
+        self.live = True
 
-    def keepalive(self) -> bool:
-        """Ping when due; say False when the previous ping went unanswered (the client is gone)."""
-        if not self.ping_seconds:
-            return True
-        now = time.monotonic()
-        if now < self.next_ping:
-            return True
-        if not self.ws.pong_received:
+    def write(self, data: bytes) -> None:
+        """Hand ``data`` to the socket without waiting; keep what it does not take."""
+        if self.out:
+            data = self.out + data
+        sent = self.sock.send(data, socket.MSG_DONTWAIT) if data else 0
+        self.out = data[sent:]
+
+    def flush(self, now: float) -> bool:
+        """Try to hand over what waits; tell whether nothing waits any more."""
+        if self.out:
+            try:
+                self.write(b"")
+            except BlockingIOError:
+                pass
+        if self.out:
+            self.stuck_since = self.stuck_since or now
             return False
-        self.ws.pong_received = False
-        self.sock.sendall(PING)
-        self.next_ping = now + self.ping_seconds
+        self.stuck_since = None
         return True
 
-    def discard_input(self) -> None:
-        """Drop whatever the client sent: the stream is one-way, and the buffer must not grow."""
-        while self.ws.receive(timeout=0) is not None:
-            pass
+    def gone(self, now: float) -> bool:
+        """A closed socket, an unanswered ping, or a socket that took nothing for a ping interval."""
+        if not self.ws.connected or self.sub.closed:
+            return True
+        if not self.ping_seconds:
+            return False
+        if self.stuck_since is not None and now - self.stuck_since > self.ping_seconds:
+            return True
+        return now >= self.next_ping and not self.ws.pong_received
+
+    def ping_frame(self, now: float) -> bytes:
+        if not self.ping_seconds or now < self.next_ping:
+            return b""
+        self.ws.pong_received = False
+        self.next_ping = now + self.ping_seconds
+        return PING
+
+
+class Broadcaster:
+    """One thread writes every live viewer's messages, so 50 viewers cost one wake-up, not 50.
+
+    Each round takes what every viewer's subscription has, builds its bytes (shared between the
+    viewers that want everything: one ``join`` for all of them) and hands them to each socket without
+    waiting. It then rests ``FANOUT_RESTS`` times as long as the round's CPU took (at most
+    ``interval``), so writing never takes more than a fifth of a core however busy the log is, while
+    a message after a quiet spell goes out at once. (Nearly all of a round is the kernel's work for
+    one ``send`` per viewer, some 25 us; resting 19 times as long cost as much throughput, within
+    this machine's noise, and doubled the latency to 50 viewers: see benchmarks/bench_live.py.)
+    """
+
+    FANOUT_RESTS = 4
+
+    def __init__(self, hub: Hub, interval: float, name: str):
+        self.hub = hub
+        self.interval = interval
+        self.name = name
+        self._viewers: set[Viewer] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        hub.add_listener(self._wake.set)
+
+    def add(self, viewer: Viewer) -> None:
+        with self._lock:
+            self._viewers.add(viewer)
+        self._wake.set()
+
+    def remove(self, viewer: Viewer) -> None:
+        with self._lock:
+            self._viewers.discard(viewer)
+        viewer.done.set()
+
+    def nudge(self) -> None:
+        self._wake.set()
+
+    @property
+    def viewer_count(self) -> int:
+        with self._lock:
+            return len(self._viewers)
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=f"live-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        with self._lock:
+            viewers, self._viewers = list(self._viewers), set()
+        for viewer in viewers:
+            viewer.done.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(min(self.hub.hold, POLL_SECONDS) if self.hub.holding else POLL_SECONDS)
+            self._wake.clear()
+            while not self._stopping.is_set():
+                started = time.thread_time()
+                try:
+                    busy = self.round()
+                except Exception:  # one bad round must not end the live log for everyone
+                    logging.getLogger(__name__).exception("Sending live messages failed")
+                    busy = False
+                if not busy:
+                    break
+                rest = min(self.interval, self.FANOUT_RESTS * (time.thread_time() - started))
+                self._stopping.wait(rest)
+
+    def round(self) -> bool:
+        """Write each live viewer what it has waiting; tell whether anything was (or still is) to send."""
+        self.hub.release_overdue()
+        now = time.monotonic()
+        with self._lock:
+            viewers = list(self._viewers)
+        shared: dict[tuple[int, int], bytes] = {}
+        busy = False
+        for viewer in viewers:
+            if not viewer.live:
+                continue
+            if viewer.gone(now):
+                self.remove(viewer)
+                continue
+            if not viewer.flush(now):
+                busy = True  # try again next round
+                continue
+            if viewer.sub.after is not None and now - viewer.live_since > 2 * self.hub.hold:
+                viewer.sub.after = None  # past the history seam: nothing older can still arrive
+            batch = viewer.sub.poll(0)
+            data = self._bytes(viewer, batch, shared) + viewer.ping_frame(now)
+            if not data:
+                continue
+            busy = True
+            try:
+                viewer.write(data)
+            except BlockingIOError:
+                viewer.out = data
+            except OSError:
+                self.remove(viewer)
+        return busy
+
+    @staticmethod
+    def _bytes(viewer: Viewer, batch, shared: dict) -> bytes:
+        parts = []
+        if batch.dropped:
+            parts.append(message_frame({
+                "type": "gap", "cursor": viewer.last, "dropped": batch.dropped,
+                "firstCursor": batch.first_dropped, "lastCursor": batch.last_dropped,
+            }))
+        if batch.entries:
+            last = batch.entries[-1].cursor
+            if last is not None and last > viewer.last:
+                viewer.last = last
+            if batch.span is not None:
+                data = shared.get(batch.span)
+                if data is None:
+                    data = shared[batch.span] = b"".join(map(entry_frame, batch.entries))
+                parts.append(data)
+            else:
+                parts.extend(map(entry_frame, batch.entries))
+        return b"".join(parts) if len(parts) != 1 else parts[0]
+
+
+def get_broadcaster(app: Flask, topic: str) -> Broadcaster:
+    return app.extensions[f"{BROADCASTER_KEY}.{topic}"]
 
 
 def stream(websocket, feed: Feed, *, backlog: int, since: int | None) -> None:
-    """Send history, then ``ready``, then live messages until the client or the server goes."""
+    """Send history, then ``ready``, then hand the viewer to the broadcaster until it goes."""
     app = current_app._get_current_object()
-    viewer = Viewer(websocket, app.config["LIVE_PING_SECONDS"])
-    subscription = feed.hub.subscribe(feed.accept, maxlen=app.config["LIVE_QUEUE_SIZE"])
+    broadcaster = get_broadcaster(app, feed.topic)
+    subscription = feed.hub.subscribe(feed.accept, maxlen=app.config["LIVE_QUEUE_SIZE"], interval=0)
+    viewer = Viewer(websocket, subscription, app.config["LIVE_PING_SECONDS"])
+    broadcaster.add(viewer)  # before reading the database: what happens meanwhile waits in the hub
     try:
-        last = _send_history(viewer, feed, subscription, app.config["DATABASE"], backlog, since)
-        subscription.after = last
-        viewer.send_message({"type": "ready", "cursor": last, "history": viewer.sent,
-                             "filters": feed.filters})
-        while viewer.connected:
-            batch = subscription.poll(POLL_SECONDS)
-            if batch.closed:
+        last, sent = _send_history(viewer, feed, app.config["DATABASE"], backlog, since)
+        viewer.send_now(message_frame({"type": "ready", "cursor": last, "history": sent,
+                                       "filters": feed.filters}))
+        viewer.go_live(last)
+        broadcaster.nudge()
+        while not viewer.done.wait(POLL_SECONDS):
+            if not websocket.connected:
                 break
-            payloads = []
-            if batch.dropped:
-                payloads.append(Entry({"type": "gap", "cursor": last, "dropped": batch.dropped,
-                                       "firstCursor": batch.first_dropped,
-                                       "lastCursor": batch.last_dropped}).json)
-            for entry in batch.entries:
-                payloads.append(entry.json)
-                if entry.cursor is not None and entry.cursor > last:
-                    last = entry.cursor
-            viewer.send(payloads)
-            viewer.discard_input()
-            if not viewer.keepalive():
-                with contextlib.suppress(Exception):
-                    websocket.close(reason=1011, message="Ping timeout")
-                break
+            while websocket.receive(timeout=0) is not None:
+                pass  # the stream is one-way: drop what the client sends
     except (OSError, ConnectionClosed):
-        pass  # the client went away (reset, or a send timed out): nothing to tell anyone
+        pass  # the client went away (reset, or a write timed out): nothing to tell anyone
     finally:
+        broadcaster.remove(viewer)
         feed.hub.unsubscribe(subscription)
 
 
-def _send_history(viewer: Viewer, feed: Feed, subscription, path: str, backlog: int,
-                  since: int | None) -> int:
-    """Send the backlog (or everything after ``since``); return the cursor live messages follow."""
+def _send_history(viewer: Viewer, feed: Feed, path: str, backlog: int, since: int | None
+                  ) -> tuple[int, int]:
+    """Send the backlog (or everything after ``since``); return (the cursor live messages follow,
+    how many messages were sent)."""
     db = connect(path)
+    sent = 0
     try:
         if since is not None:
             last = since
-            while not subscription.closed:
+            while not viewer.sub.closed:
                 page = feed.since(db, last, PAGE)
-                viewer.send([Entry(message).json for message in page])
+                viewer.send_now(b"".join(message_frame(message) for message in page))
+                sent += len(page)
                 if page:
                     last = page[-1]["cursor"]
                 if len(page) < PAGE:
                     break
-            return last
+            return last, sent
         # One read transaction: the backlog and the newest cursor come from the same snapshot.
         db.conn.execute("begin")
         try:
@@ -287,8 +458,8 @@ def _send_history(viewer: Viewer, feed: Feed, subscription, path: str, backlog: 
             last = feed.last_cursor(db)
         finally:
             db.conn.execute("commit")
-        viewer.send([Entry(message).json for message in messages])
-        return last
+        viewer.send_now(b"".join(message_frame(message) for message in messages))
+        return last, len(messages)
     finally:
         db.close()
 
@@ -306,10 +477,17 @@ def inbox(websocket, name: str):
 
 
 def init_app(app: Flask) -> None:
-    """Register flask-sock (kept in ``app.extensions["sock"]``) and the websocket routes."""
+    """Register flask-sock (kept in ``app.extensions["sock"]``), the websocket routes and a broadcaster
+    (a worker) for each hub."""
+    from sandbox.server import register_worker
+
     sock.init_app(app)
     app.extensions[SOCK_KEY] = sock
     app.register_blueprint(ws)
+    for topic in ("log", "inbox"):
+        broadcaster = Broadcaster(get_hub(app, topic), app.config["LIVE_BATCH_MS"] / 1000, topic)
+        app.extensions[f"{BROADCASTER_KEY}.{topic}"] = broadcaster
+        register_worker(app, broadcaster)
     db = connect(app.config["DATABASE"])
     try:
         # The next cursor published follows the newest stored one: the hub keeps them in order.
