@@ -34,7 +34,7 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
                         "fired order."),
     "INBOX_MAX_CAPTURES": (1000, int, "Captured requests each inbox keeps; the oldest go first."),
     "LIVE_QUEUE_SIZE": (5000, int, "Messages a websocket viewer may fall behind before it loses the oldest."),
-    "LIVE_BATCH_MS": (25, int, "A busy websocket viewer is sent its messages in batches this often (ms)."),
+    "LIVE_BATCH_MS": (25, int, "The longest a busy live log waits between rounds of writes to viewers (ms)."),
     "LIVE_PING_SECONDS": (25, int, "Websocket keepalive ping interval; a viewer that misses one is closed."),
 }
 
