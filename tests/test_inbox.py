@@ -367,3 +367,20 @@ def test_no_token_needed_for_the_inbox(db_path):
     assert client.post("/inbox/open", data=b"x").status_code == 200
     assert_problem(client.get("/api/inbox/open"), 401)
     assert client.get("/api/inbox/open", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_the_demo_one_post_gives_a_signed_verified_delivery(live_server):
+    db = connect(live_server.app.config["DATABASE"])
+    try:
+        seed_demo_data(db, live_server.url)
+    finally:
+        db.close()
+    fired = requests.post(f"{live_server.url}/api/events",
+                          json={"event": "booking.created", "entity": "Cool Account"}, timeout=10)
+    assert fired.status_code == 202, fired.text
+    (event,) = fired.json()["events"]
+    inbox = f"{live_server.url}/api/inbox/demo"
+    (capture,) = wait_until(lambda: requests.get(inbox, timeout=5).json()["captures"], message="the delivery")
+    assert capture["headers"]["Webhook-Id"] == event["id"]
+    assert capture["signature"] == {"verified": True, "reason": None,
+                                    "webhookId": event["deliveries"][0]["webhookId"]}
