@@ -212,6 +212,7 @@ class Viewer:
         self.ping_seconds = ping_seconds
         self.out = b""  # bytes the socket has not taken yet
         self.stuck_since: float | None = None
+        self.broken = False
         self.live = False  # the handler is still sending history while False
         self.live_since = 0.0
         self.last = 0  # the newest cursor handed to the socket
@@ -251,6 +252,9 @@ class Viewer:
                 self.write(b"")
             except BlockingIOError:
                 pass
+            except OSError:  # reset or closed: ``gone`` says so next
+                self.broken = True
+                return False
         if self.out:
             self.stuck_since = self.stuck_since or now
             return False
@@ -259,7 +263,7 @@ class Viewer:
 
     def gone(self, now: float) -> bool:
         """A closed socket, an unanswered ping, or a socket that took nothing for a ping interval."""
-        if not self.ws.connected or self.sub.closed:
+        if self.broken or not self.ws.connected or self.sub.closed:
             return True
         if not self.ping_seconds:
             return False
