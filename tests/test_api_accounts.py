@@ -78,3 +78,26 @@ def test_token_required_when_set(db_path):
 def test_deeply_nested_body_is_400_not_500(client):
     body = "[" * 100_000 + "]" * 100_000
     assert_problem(client.post("/api/managing-entity", data=body, content_type="application/json"), 400)
+
+
+@pytest.mark.parametrize("text", ['"\\ud800"', '"a\\udfff"', '"\\udc00\\ud83d"'])
+def test_lone_surrogate_in_body_is_400_not_500(client, text):
+    """JSON may escape a lone UTF-16 surrogate; it cannot be stored or sent as UTF-8, so refuse it."""
+    body = '{"name": ' + text + "}"
+    problem = assert_problem(client.post("/api/managing-entity", data=body, content_type="application/json"),
+                             400, detail="surrogate")
+    assert problem["type"].endswith("/malformed-json")
+    assert client.get("/api/managing-entity").get_json() == []
+
+
+def test_paired_surrogates_are_one_character(client):
+    body = '{"name": "Hotel \\ud83c\\udfe8"}'
+    created = client.post("/api/managing-entity", data=body, content_type="application/json")
+    assert created.status_code == 201
+    assert created.get_json()["name"] == "Hotel \U0001f3e8"
+
+
+def test_raw_surrogate_bytes_in_body_are_400_not_500(client):
+    body = b'{"name": "a\xed\xa0\x80"}'
+    assert_problem(client.post("/api/managing-entity", data=body, content_type="application/json"), 400)
+    assert client.get("/api/managing-entity").get_json() == []

@@ -57,6 +57,14 @@ def test_fire_refuses_bad_bodies(client):
     assert_problem(client.post("/api/events", data="event=x", content_type="text/plain"), 415)
 
 
+def test_fire_refuses_a_lone_surrogate_in_data(client, account):
+    body = json.dumps({"event": "booking.create", "entity": account["id"], "data": {"note": "\ud800"}})
+    assert "\\ud800" in body  # json.dumps escapes the lone surrogate, as a client's encoder would
+    assert_problem(client.post("/api/events", data=body, content_type="application/json"), 400,
+                   detail="surrogate")
+    assert client.get("/api/events").get_json()["items"] == []
+
+
 def test_unknown_key_suggests_the_right_one(client, account):
     response = client.post("/api/events", json={"event": "booking.craete", "entity": account["id"]})
     body = assert_problem(response, 400, field="event")

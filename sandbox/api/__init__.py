@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, Flask, request
@@ -34,9 +35,30 @@ def json_body(*, required: bool = True, default: Any = None) -> Any:
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise APIError(415, f"The body must be JSON (Content-Type: application/json), not {mimetype}")
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise APIError(400, f"The body is not valid JSON: {exc}", kind="malformed-json") from None
+    except RecursionError:
+        raise APIError(400, "The body is nested too deeply to be a sensible JSON document",
+                       kind="malformed-json") from None
+    if _MAYBE_SURROGATE.search(data):
+        _refuse_lone_surrogates(value)
+    return value
+
+
+# A \uD800-\uDFFF escape, or those code points' raw bytes (json.loads lets both through).
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    """Refuse a lone UTF-16 surrogate: it is not a character, so it cannot be stored or sent as UTF-8."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end].encode("unicode_escape").decode("ascii")
+        raise APIError(400, f"The body holds a lone UTF-16 surrogate ({bad}), which is not a character; "
+                       "escape a character outside the BMP as a surrogate pair, e.g. \\ud83c\\udfe8",
+                       kind="malformed-json") from None
     except RecursionError:
         raise APIError(400, "The body is nested too deeply to be a sensible JSON document",
                        kind="malformed-json") from None
