@@ -207,6 +207,8 @@ def test_retry_schedule_routes(app, client, account):
                                              ({"schedule": [1] * 51}, "schedule"),
                                              ({"schedule": [10**9]}, "schedule"),
                                              ({"preset": "turbo"}, "preset"),
+                                             ({"preset": ["svix"]}, "preset"),
+                                             ({"preset": {"name": "svix"}}, "preset"),
                                              ({"preset": "svix", "schedule": [1]}, "preset"),
                                              ({"schedule": [1], "timeFactor": 0}, "timeFactor"),
                                              ({"schedule": [1], "speed": 2}, "speed")])

@@ -144,7 +144,7 @@ def put_retry_schedule(webhook_id: str):
         errors.append({"field": "timeFactor", "message": "must be a number above 0 and at most 1000"})
     steps = None
     if "preset" in body and "schedule" not in body:
-        if body["preset"] not in schedule.PRESETS:
+        if not isinstance(body["preset"], str) or body["preset"] not in schedule.PRESETS:
             errors.append({"field": "preset", "message": "must be one of " + ", ".join(schedule.PRESETS)})
         elif not errors:
             steps = schedule.scaled(schedule.PRESETS[body["preset"]], factor)
