@@ -67,7 +67,9 @@ def test_list_filters_and_pages(client, account, ok_and_failing):
 
 @pytest.mark.parametrize(("query", "field"), [("status=lost", "status"), ("since=yesterday", "since"),
                                               ("event=no.such", "event"), ("limit=0", "limit"),
-                                              ("cursor=x", "cursor")])
+                                              ("cursor=x", "cursor"),
+                                              ("cursor=99999999999999999999999", "cursor"),
+                                              ("cursor=%C2%B2", "cursor")])
 def test_list_refuses_bad_filters(client, query, field):
     assert_problem(client.get(f"/api/deliveries?{query}"), 400, field=field)
 

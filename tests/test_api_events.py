@@ -147,7 +147,9 @@ def test_list_filters_and_pages_newest_first(client, account):
 
 @pytest.mark.parametrize(("query", "field"), [("limit=0", "limit"), ("limit=501", "limit"),
                                               ("limit=x", "limit"), ("cursor=abc", "cursor"),
-                                              ("cursor=-1", "cursor"), ("event=nope.nope", "event")])
+                                              ("cursor=-1", "cursor"), ("event=nope.nope", "event"),
+                                              ("cursor=99999999999999999999999", "cursor"),
+                                              ("cursor=%C2%B2", "cursor")])
 def test_list_refuses_bad_parameters(client, query, field):
     assert_problem(client.get(f"/api/events?{query}"), 400, field=field)
 

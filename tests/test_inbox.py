@@ -89,6 +89,7 @@ def test_one_capture_must_belong_to_the_inbox(client):
     assert_problem(client.get(f"/api/inbox/b/{capture['id']}"), 404)
     assert_problem(client.get("/api/inbox/a/999"), 404)
     assert_problem(client.get("/api/inbox/a/not-a-number"), 404)
+    assert_problem(client.get("/api/inbox/a/99999999999999999999999"), 404)  # beyond SQLite's integers
 
 
 @pytest.mark.parametrize("name", ["a.b", "x" * 65, "sp ace", "ü"])
@@ -107,7 +108,7 @@ def test_a_name_of_64_characters_is_fine(client):
 
 @pytest.mark.parametrize(("query", "field"), [
     ("limit=0", "limit"), ("limit=201", "limit"), ("limit=x", "limit"), ("before=0", "before"),
-    ("before=abc", "before"),
+    ("before=abc", "before"), ("before=99999999999999999999999", "before"),
 ])
 def test_bad_paging_is_refused(client, query, field):
     assert_problem(client.get(f"/api/inbox/demo?{query}"), 400, field=field)

@@ -72,7 +72,11 @@ def json_object(*, required: bool = True) -> dict:
     return body
 
 
-def query_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+# The largest integer SQLite stores: ids and cursors above it cannot name a row (and would not bind).
+MAX_ID = 2**63 - 1
+
+
+def query_int(name: str, default: int, *, minimum: int = 0, maximum: int = MAX_ID) -> int:
     """Read an integer query parameter within bounds, or raise a 400 naming it."""
     raw = request.args.get(name)
     if raw is None or raw == "":
@@ -81,9 +85,8 @@ def query_int(name: str, default: int, *, minimum: int = 0, maximum: int | None 
         value = int(raw)
     except ValueError:
         raise ValidationError([{"field": name, "message": f"must be an integer, not {raw!r}"}]) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ValidationError([{"field": name, "message": f"must be {bound}"}])
+    if not minimum <= value <= maximum:
+        raise ValidationError([{"field": name, "message": f"must be between {minimum} and {maximum}"}])
     return value
 
 

@@ -7,7 +7,7 @@ import json
 from flask import current_app, jsonify, request
 
 from sandbox import catalog
-from sandbox.api import api, json_object, query_int
+from sandbox.api import MAX_ID, api, json_object, query_int
 from sandbox.db import get_db
 from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire
 from sandbox.errors import ValidationError
@@ -27,7 +27,7 @@ def page_params() -> tuple[int | None, int]:
     raw = request.args.get("cursor")
     cursor = None
     if raw not in (None, ""):
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
             raise ValidationError([{"field": "cursor",
                                     "message": "must be a nextCursor from a previous page"}])
         cursor = int(raw)

@@ -218,6 +218,8 @@ def list_captures(db: sqlite_utils.Database, name: str, *, limit: int = 50,
 
 def get_capture(db: sqlite_utils.Database, name: str, capture_id: int) -> dict:
     """Return one capture of an inbox."""
+    if capture_id >= 2**63:  # beyond SQLite's integers: no such row, and the number would not bind
+        raise NotFound(f"Inbox {name!r} has no capture {capture_id}")
     row = db.conn.execute(
         f"select {_COLUMNS} from inbox_captures where id = ? and inbox = ?", [capture_id, name]
     ).fetchone()
