@@ -141,6 +141,8 @@ def test_nothing_listening_fails_every_check_without_waiting():
     (["http://127.0.0.1:9/x", "--secret", "whsec_***"], "not valid base64"),
     (["ftp://127.0.0.1/x", "--secret", SECRET], "must use http or https"),
     (["http://127.0.0.1:9/x"], "Missing option '--secret'"),
+    (["http://127.0.0.1:9/x", "--secret", SECRET, "--junit", "/no/such/folder/report.xml"],
+     "the folder /no/such/folder does not exist"),
 ])
 def test_bad_input_is_a_usage_error(args, message):
     result = run_check(*args)

@@ -203,6 +203,8 @@ def test_no_sandbox_running_says_how_to_start_one():
     (["booking-life", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--param", "nope"], 2,
      "name=value"),
     (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--set", "a[=1"], 2, "--set"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--junit",
+      "/no/such/folder/report.xml"], 2, "the folder /no/such/folder does not exist"),
 ])
 def test_bad_options_are_refused_before_sending(args, code, message):
     result = invoke("replay", *args)
@@ -254,6 +256,8 @@ def test_export_save_and_errors(live_server, client, account, app):
     assert again.exit_code == 1 and "exists" in again.output and "HTTP 409" in again.output
     missing = invoke("export", "no-such-event", "--server", live_server.url)
     assert missing.exit_code == 1 and "No event with id 'no-such-event'" in missing.output
+    nowhere = invoke("export", event_id, "--server", live_server.url, "-o", "/no/such/folder/f.json")
+    assert nowhere.exit_code == 2 and "the folder /no/such/folder does not exist" in nowhere.output
 
 
 def test_every_shipped_fixture_runs_through_the_sandbox(live_server, client, account):

@@ -6,7 +6,7 @@ import click
 
 from sandbox import receiver_check, reports
 from sandbox.cli import cli
-from sandbox.commands.common import emit_json
+from sandbox.commands.common import emit_json, writable_file, write_text
 
 
 def _line(result: receiver_check.Result) -> str:
@@ -35,6 +35,7 @@ def _cases(results: list[receiver_check.Result]) -> list[reports.Case]:
               help="The receiver's signing secret (the webhook's whsec_ secret; or WEBHOOK_SECRET).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON instead of the card.")
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              callback=writable_file,
               help="Also write a JUnit XML report (one test case per check) to FILE.")
 def check(url: str, secret: str, as_json: bool, junit_path: str | None) -> None:
     """Check a running webhook receiver: signatures, replays, idempotency, size.
@@ -65,7 +66,7 @@ def check(url: str, secret: str, as_json: bool, junit_path: str | None) -> None:
     failed = [r for r in results if not r.passed]
     cases = _cases(results)
     if junit_path:
-        reports.write_junit(junit_path, "receiver check", cases)
+        write_text(junit_path, reports.junit_xml("receiver check", cases))
     if as_json:
         emit_json({"url": url, "ok": not failed, "passed": len(results) - len(failed),
                    "failed": len(failed), "checks": [r.as_dict() for r in results]})

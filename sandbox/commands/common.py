@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -28,6 +30,29 @@ def server_options(command: Callable) -> Callable:
             return command(*args, client=client, **kwargs)
 
     return wrapper
+
+
+def writable_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Option callback: refuse an output FILE that cannot be written before any work is done."""
+    if value is None:
+        return None
+    path = Path(value)
+    folder = path.parent
+    if path.is_dir():
+        raise click.BadParameter(f"{value} is a folder; give a file name", ctx, param)
+    if not folder.is_dir():
+        raise click.BadParameter(f"{value}: the folder {folder} does not exist", ctx, param)
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise click.BadParameter(f"{value} cannot be written (permission denied)", ctx, param)
+    return value
+
+
+def write_text(path: str, text: str) -> None:
+    """Write an output file; a failure (disk full, a folder removed meanwhile) is a clear error."""
+    try:
+        Path(path).write_text(text, "utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror or exc}") from None
 
 
 def emit_json(document: object) -> None:

@@ -12,7 +12,15 @@ from sandbox import fixtures, reports
 from sandbox.chaos import Chaos
 from sandbox.cli import cli
 from sandbox.client import APIProblem, SandboxClient
-from sandbox.commands.common import check_assignments, coloured, emit_json, parse_pairs, server_options
+from sandbox.commands.common import (
+    check_assignments,
+    coloured,
+    emit_json,
+    parse_pairs,
+    server_options,
+    writable_file,
+    write_text,
+)
 from sandbox.replay import DirectTarget, Outcome, SandboxTarget, local_make, run
 
 MAX_SEED = 2**62
@@ -159,6 +167,7 @@ def load_fixture(name: str, fixtures_dir: str | None) -> fixtures.Fixture:
               help="With --to: retry a failed send this many times.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as one JSON document.")
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False), metavar="FILE",
+              callback=writable_file,
               help="Also write a JUnit XML report (one test case per delivery) to FILE.")
 @click.option("--fixtures-dir", envvar="SANDBOX_FIXTURES_DIR", type=click.Path(file_okay=False),
               help="Your own fixtures directory, searched before the shipped one.")
@@ -236,7 +245,7 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
 
     failed = [o for o in outcomes if not o.ok]
     if junit_path:
-        reports.write_junit(junit_path, f"replay {loaded.name}", to_cases(loaded, outcomes))
+        write_text(junit_path, reports.junit_xml(f"replay {loaded.name}", to_cases(loaded, outcomes)))
     if as_json:
         emit_json({"fixture": loaded.name, "kind": loaded.kind, "seed": start, "target": where,
                    "chaos": chaos.as_dict(), "ok": bool(outcomes) and not failed,
@@ -266,7 +275,7 @@ def _chaos_text(chaos: Chaos) -> str:
 
 @cli.command()
 @click.argument("event_id")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE", callback=writable_file,
               help="Write the fixture to FILE (default: print it).")
 @click.option("--name", help="The fixture's name (default: EVENT-KEY-<first 8 of the id>).")
 @click.option("--save", is_flag=True, help="Also save it in the sandbox's fixtures directory (recorded/).")
@@ -289,7 +298,7 @@ def export(client: SandboxClient, event_id: str, output: str | None, name: str |
     answer = client.post(f"/api/events/{event_id}/fixture", body)
     text = json.dumps(answer["fixture"], indent=2, ensure_ascii=False) + "\n"
     if output:
-        Path(output).write_text(text, "utf-8")
+        write_text(output, text)
         click.echo(f"Wrote fixture {answer['name']!r} to {output}", err=True)
     elif not save:
         click.echo(text, nl=False)
