@@ -144,3 +144,19 @@ def test_bad_options_are_clear(args, tmp_path):
     assert result.returncode == 2
     assert "Invalid value" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    ({"SANDBOX_RETRY_PRESET": "turbo"}, "RETRY_PRESET"),
+    ({"SANDBOX_WORKER_THREADS": "0"}, "WORKER_THREADS"),
+    ({"SANDBOX_MAX_BODY_BYTES": "lots"}, "lots"),
+    ({"SANDBOX_RETRY_SCHEDULE": "[1,"}, "RETRY_SCHEDULE"),
+])
+def test_bad_settings_are_a_clear_error_not_a_traceback(env, named, tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "run.py"), "serve", "--port", "0", "--db",
+                             str(tmp_path / "x.db")], capture_output=True, text=True, timeout=30, cwd=ROOT,
+                            env={**os.environ, **env})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: ") and named in result.stderr
+    assert "SANDBOX_" in result.stderr  # says where settings come from
