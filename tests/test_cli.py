@@ -98,13 +98,25 @@ def test_trigger_fires_for_the_account(live_server, client, account):
     assert [r.json()["data"]["roomStay"]["adults"] for r in got] == [4, 4, 4]
 
 
+def test_entity_may_be_an_accounts_exact_name_as_in_the_api(live_server, client, account):
+    """POST /api/events takes "entity": "Cool Account"; the commands take --entity "Cool Account" too."""
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", "Cool Account")
+        got = receiver.wait_for(1)
+    assert result.exit_code == 0, result.output
+    assert got[0].json()["entity"] == {"identifier": account["id"], "name": "Cool Account"}
+    wrong = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", "cool account")
+    assert wrong.exit_code == 2 and "no account has the id or name 'cool account'" in wrong.output
+
+
 def test_trigger_refuses_bad_input(live_server, account):
     result = invoke("trigger", "booking.created", "--server", live_server.url)
     assert result.exit_code == 2 and "--entity ACCOUNT_ID" in result.output
     result = invoke("trigger", "booking.craeted", "--server", live_server.url, "--entity", account["id"])
     assert result.exit_code == 1 and "did you mean booking.created" in result.output
     result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", "nope")
-    assert result.exit_code == 2 and "no account has id 'nope'" in result.output
+    assert result.exit_code == 2 and "no account has the id or name 'nope'" in result.output
     result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", account["id"],
                     "--set", "no-equals")
     assert result.exit_code == 2 and "--set" in result.output

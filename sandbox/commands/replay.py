@@ -45,10 +45,16 @@ class SandboxAccounts:
         try:
             return self.client.get(f"/api/managing-entity/{account_id}")
         except APIProblem as exc:
-            if exc.status == 404:
-                raise click.BadParameter(f"no account has id {account_id!r} on {self.client.server}"
-                                         + self._known(), param_hint=option) from None
-            raise
+            if exc.status != 404:
+                raise
+        if option == "--entity":  # an account's exact name works too, as in POST /api/events
+            named = next((a for a in self.accounts() if a["name"] == account_id), None)
+            if named is not None:
+                return named
+            raise click.BadParameter(f"no account has the id or name {account_id!r} on "
+                                     f"{self.client.server}{self._known()}", param_hint=option)
+        raise click.BadParameter(f"no account has id {account_id!r} on {self.client.server}"
+                                 + self._known(), param_hint=option)
 
     def _webhook_of(self, account: dict, webhook_id: str) -> dict:
         try:
@@ -142,7 +148,8 @@ def load_fixture(name: str, fixtures_dir: str | None) -> fixtures.Fixture:
 
 @cli.command()
 @click.argument("fixture")
-@click.option("--entity", metavar="ACCOUNT_ID", help="Fire for this account of the sandbox.")
+@click.option("--entity", metavar="ACCOUNT_ID",
+              help="Fire for this account of the sandbox (its id, or its exact name).")
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID",
               help="Deliver to this one webhook only (its account is used when --entity is not given).")
 @click.option("--to", "to_url", metavar="URL", help="Send straight to URL, signed here; no sandbox needed.")

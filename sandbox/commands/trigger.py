@@ -89,7 +89,7 @@ def _ms(value: float | None) -> str:
 
 @cli.command()
 @click.argument("event")
-@click.option("--entity", metavar="ACCOUNT_ID", help="The account the events are for.")
+@click.option("--entity", metavar="ACCOUNT_ID", help="The account the events are for (id or exact name).")
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID",
               help="Deliver to this one webhook only (its account is used when --entity is not given).")
 @click.option("--count", type=click.IntRange(1, MAX_COUNT), default=1, show_default=True,
@@ -210,7 +210,7 @@ def _poll(client: SandboxClient, tally: Tally) -> int:
               help="A scenario to play (repeatable); default: every scenario, mixed.")
 @click.option("--rate", type=click.FloatRange(0.01, 200), default=2.0, show_default=True, metavar="R",
               help="Events per second.")
-@click.option("--entity", metavar="ACCOUNT_ID", help="The account the events are for.")
+@click.option("--entity", metavar="ACCOUNT_ID", help="The account the events are for (id or exact name).")
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID", help="Deliver to this one webhook only.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Fix a scenario param (otherwise params with choices vary, mostly their default).")
