@@ -17,11 +17,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import threading
 from collections import OrderedDict
 
 from flask import Flask, jsonify, request
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+try:
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+except ModuleNotFoundError as missing:
+    if missing.name != "standardwebhooks":
+        raise
+    print("good_receiver.py verifies signatures with the standardwebhooks package, which is not installed "
+          "here: pip install standardwebhooks (or the project's test extras: pip install -e '.[test]')",
+          file=sys.stderr)
+    sys.exit(2)
 
 
 class SeenIds:

@@ -148,3 +148,19 @@ def test_bad_input_is_a_usage_error(args, message):
     result = run_check(*args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_good_receiver_without_standardwebhooks_says_what_to_install(tmp_path):
+    """The README's install has no test extras: the example must say so, not print a traceback."""
+    import subprocess
+    import sys
+
+    fake = tmp_path / "standardwebhooks"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'standardwebhooks'\", name='standardwebhooks')\n")
+    result = subprocess.run([sys.executable, str(EXAMPLES / "good_receiver.py"), "--port", "0"],
+                            capture_output=True, text=True, timeout=30, env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "pip install standardwebhooks" in result.stderr
