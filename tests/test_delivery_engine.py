@@ -23,6 +23,8 @@ from tests.test_delivery import delivery, fire, make_webhook, settled
     ({"RETRY_PRESET": "fast"}, "RETRY_PRESET"),
     ({"RETRY_SCHEDULE": [1, -2]}, "RETRY_SCHEDULE"),
     ({"RETRY_SCHEDULE": "1,2"}, "RETRY_SCHEDULE"),
+    ({"RETRY_SCHEDULE": {}}, "RETRY_SCHEDULE"),  # SANDBOX_RETRY_SCHEDULE='{}': not "no retries"
+    ({"RETRY_SCHEDULE": ""}, "RETRY_SCHEDULE"),
     ({"RETRY_TIME_FACTOR": 0}, "RETRY_TIME_FACTOR"),
     ({"REQUEST_TIMEOUT": 0}, "REQUEST_TIMEOUT"),
     ({"WORKER_THREADS": 0}, "WORKER_THREADS"),

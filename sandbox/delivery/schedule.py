@@ -56,7 +56,8 @@ def check_settings(config: Mapping) -> None:
     preset = config.get("RETRY_PRESET") or "local"
     if preset not in PRESETS:
         raise ValueError(f"Setting RETRY_PRESET must be one of {', '.join(PRESETS)}, not {preset!r}")
-    text = problem(config.get("RETRY_SCHEDULE") or [])
+    own = config.get("RETRY_SCHEDULE")
+    text = problem([] if own is None else own)  # `or []` would let {} and "" pass as "no retries"
     if text:
         raise ValueError(f"Setting RETRY_SCHEDULE {text}")
     factor = config.get("RETRY_TIME_FACTOR", 1.0)
