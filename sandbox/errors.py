@@ -102,7 +102,11 @@ def _from_http_exception(error: HTTPException):
             f"; allowed: {allowed}" if allowed else ""
         )
     elif status == 413:
-        detail = "The request body is larger than the 1 MiB limit"
+        from flask import current_app
+
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        detail = (f"The request body is larger than the limit of {limit} bytes (SANDBOX_MAX_BODY_BYTES)"
+                  if limit else "The request body is too large")
     headers = {}
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)

@@ -101,3 +101,14 @@ def test_raw_surrogate_bytes_in_body_are_400_not_500(client):
     body = b'{"name": "a\xed\xa0\x80"}'
     assert_problem(client.post("/api/managing-entity", data=body, content_type="application/json"), 400)
     assert client.get("/api/managing-entity").get_json() == []
+
+
+def test_body_limit_in_the_413_is_the_configured_one(db_path):
+    from sandbox import create_app
+
+    client = create_app({"DATABASE": db_path, "TESTING": True, "MAX_BODY_BYTES": 2048}).test_client()
+    body = '{"name": "' + "x" * 3000 + '"}'
+    problem = assert_problem(client.post("/api/managing-entity", data=body, content_type="application/json"),
+                             413, detail="2048 bytes")
+    assert "1 MiB" not in problem["detail"]
+    assert "SANDBOX_MAX_BODY_BYTES" in problem["detail"]
