@@ -158,8 +158,10 @@ def serve_viewers(port: int, count: int, expect: int, parse: bool) -> None:
             task.cancel()
         for _reader, writer in connections:
             writer.close()
+        used = resource.getrusage(resource.RUSAGE_SELF)
         print(json.dumps({"counts": counts, "gaps": gaps, "latencies": seen,
-                          "doneAt": max(done_at, default=None)}), flush=True)
+                          "doneAt": max(done_at, default=None),
+                          "cpu": used.ru_utime + used.ru_stime}), flush=True)
         os._exit(0)  # the stdin reader thread may still block
 
     asyncio.run(main())
@@ -227,6 +229,7 @@ def main() -> None:
 
     from sandbox import create_app
     from sandbox.hub import get_hub
+    from sandbox.live import get_broadcaster
     from sandbox.server import Runner, quiet_werkzeug
 
     receiver = subprocess.Popen([sys.executable, __file__, "--receiver"], stdout=subprocess.PIPE, text=True)
@@ -239,6 +242,8 @@ def main() -> None:
         # A long ping interval: the benchmark's minimal viewers do not answer pings.
         app = create_app({"DATABASE": os.path.join(tmp.name, "bench.db"), "LIVE_PING_SECONDS": 600})
         hub = get_hub(app)
+        broadcaster = get_broadcaster(app, "log")
+        fanouts: list[float] = []  # ms of the broadcaster's CPU per delivery, per burst
         with Runner(app, "127.0.0.1", 0) as runner:
             api = requests.Session()
             api.trust_env = False
@@ -266,11 +271,13 @@ def main() -> None:
                 ms per delivery)."""
                 probe.get(base + "/reset")
                 cpu = resource.getrusage(resource.RUSAGE_SELF)
+                fanout = broadcaster.cpu_seconds
                 answered, _ids = fire(count)
                 wait_count(count)
                 used = resource.getrusage(resource.RUSAGE_SELF)
                 arrivals = probe.get(base + "/arrivals").json()
                 ms = 1000 * (used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime) / count
+                fanouts.append(1000 * (broadcaster.cpu_seconds - fanout) / count)
                 return count / (max(arrivals.values()) - answered), arrivals, answered, ms
 
             def wait_subscribers(count: int) -> None:
@@ -298,9 +305,10 @@ def main() -> None:
                 complete = sum(1 for n in result["counts"] if n >= 3 * args.events)
                 done = f"{result['doneAt'] - answered:.2f} s" if result["doneAt"] else "never"
                 print(f"burst of {args.events}: {alone[-1]:6.0f} deliveries/s ({cpu_alone[-1]:.2f} ms CPU "
-                      f"each) with no viewer, {rate:6.0f}/s ({cpu:.2f} ms) with 50 viewers; {complete}/50 "
-                      f"got all {3 * args.events} messages, {sum(result['gaps'])} gaps, the last {done} "
-                      "after the 202")
+                      f"each) with no viewer, {rate:6.0f}/s ({cpu:.2f} ms, of which writing to viewers "
+                      f"{fanouts[-1]:.2f} ms) with 50 viewers; {complete}/50 got all {3 * args.events} "
+                      f"messages, {sum(result['gaps'])} gaps, the last {done} after the 202; the viewers' "
+                      f"own process used {result['cpu']:.2f} s CPU")
             median = statistics.median
             cost = 1 - median(watched) / median(alone)
             print(f"50 viewers cost {100 * cost:.1f}% of delivery throughput (median {median(alone):.0f}/s "

@@ -284,14 +284,17 @@ class Broadcaster:
 
     Each round takes what every viewer's subscription has, builds its bytes (shared between the
     viewers that want everything: one ``join`` for all of them) and hands them to each socket without
-    waiting. It then rests ``FANOUT_RESTS`` times as long as the round's CPU took (at most
-    ``interval``), so writing never takes more than a fifth of a core however busy the log is, while
-    a message after a quiet spell goes out at once. (Nearly all of a round is the kernel's work for
-    one ``send`` per viewer, some 25 us; resting 19 times as long cost as much throughput, within
-    this machine's noise, and doubled the latency to 50 viewers: see benchmarks/bench_live.py.)
+    waiting. Nearly all of a round's cost is the kernel's, one ``send`` per viewer (some 25 us), so
+    the rounds are spaced by how busy the log is:
+
+    - a light log (rounds of fewer than ``BUSY_ROUND`` messages) is sent at once, resting only
+      ``FANOUT_RESTS`` times the round's CPU time: low delay, and deliveries are few then;
+    - a busy log (a burst) is sent every ``interval`` (LIVE_BATCH_MS), so 50 viewers cost 50 sends
+      per interval however many messages they carry, and the deliveries keep the CPU.
     """
 
     FANOUT_RESTS = 4
+    BUSY_ROUND = 8
 
     def __init__(self, hub: Hub, interval: float, name: str):
         self.hub = hub
@@ -302,6 +305,7 @@ class Broadcaster:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self.cpu_seconds = 0.0  # spent writing to viewers, for benchmarks
         hub.add_listener(self._wake.set)
 
     def add(self, viewer: Viewer) -> None:
@@ -345,23 +349,27 @@ class Broadcaster:
             while not self._stopping.is_set():
                 started = time.thread_time()
                 try:
-                    busy = self.round()
+                    busy, most = self.round()
                 except Exception:  # one bad round must not end the live log for everyone
                     logging.getLogger(__name__).exception("Sending live messages failed")
-                    busy = False
+                    busy, most = False, 0
+                spent = time.thread_time() - started
+                self.cpu_seconds += spent
                 if not busy:
                     break
-                rest = min(self.interval, self.FANOUT_RESTS * (time.thread_time() - started))
-                self._stopping.wait(rest)
+                rest = self.FANOUT_RESTS * spent if most < self.BUSY_ROUND else self.interval
+                self._stopping.wait(min(rest, self.interval))
 
-    def round(self) -> bool:
-        """Write each live viewer what it has waiting; tell whether anything was (or still is) to send."""
+    def round(self) -> tuple[bool, int]:
+        """Write each live viewer what it has waiting; tell whether anything was (or still is) to send,
+        and the most messages one viewer got."""
         self.hub.release_overdue()
         now = time.monotonic()
         with self._lock:
             viewers = list(self._viewers)
         shared: dict[tuple[int, int], bytes] = {}
         busy = False
+        most = 0
         for viewer in viewers:
             if not viewer.live:
                 continue
@@ -374,6 +382,7 @@ class Broadcaster:
             if viewer.sub.after is not None and now - viewer.live_since > 2 * self.hub.hold:
                 viewer.sub.after = None  # past the history seam: nothing older can still arrive
             batch = viewer.sub.poll(0)
+            most = max(most, len(batch.entries))
             data = self._bytes(viewer, batch, shared) + viewer.ping_frame(now)
             if not data:
                 continue
@@ -384,7 +393,7 @@ class Broadcaster:
                 viewer.out = data
             except OSError:
                 self.remove(viewer)
-        return busy
+        return busy, most
 
     @staticmethod
     def _bytes(viewer: Viewer, batch, shared: dict) -> bytes:
