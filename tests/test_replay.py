@@ -254,6 +254,7 @@ def test_export_save_and_errors(live_server, client, account, app):
     assert "my-cancel" in names and "booking-life" in names
     again = invoke("export", event_id, "--server", live_server.url, "--save", "--name", "my-cancel")
     assert again.exit_code == 1 and "exists" in again.output and "HTTP 409" in again.output
+    assert "--force" in again.output and "overwrite: true" not in again.output  # the CLI's words
     missing = invoke("export", "no-such-event", "--server", live_server.url)
     assert missing.exit_code == 1 and "No event with id 'no-such-event'" in missing.output
     nowhere = invoke("export", event_id, "--server", live_server.url, "-o", "/no/such/folder/f.json")

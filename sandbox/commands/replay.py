@@ -302,7 +302,14 @@ def export(client: SandboxClient, event_id: str, output: str | None, name: str |
     body: dict = {"save": save, "overwrite": force}
     if name:
         body["name"] = name
-    answer = client.post(f"/api/events/{event_id}/fixture", body)
+    try:
+        answer = client.post(f"/api/events/{event_id}/fixture", body)
+    except APIProblem as exc:
+        if exc.status != 409:
+            raise
+        what = str(exc).split(";", 1)[0]  # "A recorded fixture named 'x' exists"; the rest is the API's words
+        raise click.ClickException(f"{what}; pass --force to overwrite it, or --name another (HTTP 409)"
+                                   ) from None
     text = json.dumps(answer["fixture"], indent=2, ensure_ascii=False) + "\n"
     if output:
         write_text(output, text)
