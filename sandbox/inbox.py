@@ -182,14 +182,14 @@ def _query_overrides() -> tuple[int | None, float | None, list[dict]]:
     status = delay = None
     raw = request.args.get("status")
     if raw is not None:
-        if raw.isdigit() and 100 <= int(raw) <= 599:
+        if raw.isascii() and raw.isdigit() and 100 <= int(raw) <= 599:
             status = int(raw)
         else:
             errors.append({"field": "status", "message": f"must be an HTTP status 100 to 599, not {raw!r}"})
     raw = request.args.get("delay")
     if raw is not None:
         try:
-            delay = float(raw)
+            delay = float(raw) if raw.isascii() else -1.0
         except ValueError:
             delay = -1.0
         if not 0 <= delay <= MAX_DELAY:  # also refuses nan

@@ -31,6 +31,7 @@ from simple_websocket import ConnectionClosed
 
 from sandbox import catalog
 from sandbox import inbox as receiver
+from sandbox.api import MAX_ID
 from sandbox.db import connect
 from sandbox.errors import ValidationError
 from sandbox.hub import Entry, Hub, Subscription, get_hub
@@ -68,13 +69,13 @@ class Feed:
 
 # Query parameters ---------------------------------------------------------------------------------
 
-def _int_param(name: str, default: int | None, maximum: int | None = None) -> int | None:
+def _int_param(name: str, default: int | None, maximum: int = MAX_ID) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or (maximum is not None and int(raw) > maximum):
-        bound = f"from 0 to {maximum}" if maximum is not None else "0 or more"
-        raise ValidationError([{"field": name, "message": f"must be an integer {bound}, not {raw!r}"}])
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:
+        message = f"must be an integer from 0 to {maximum}, not {raw!r}"
+        raise ValidationError([{"field": name, "message": message}])
     return int(raw)
 
 

@@ -180,6 +180,7 @@ def test_per_request_status_and_delay_override_the_configuration(client):
 @pytest.mark.parametrize(("query", "field"), [
     ("status=99", "status"), ("status=600", "status"), ("status=abc", "status"), ("status=-1", "status"),
     ("delay=31", "delay"), ("delay=-1", "delay"), ("delay=nan", "delay"), ("delay=soon", "delay"),
+    ("status=%C2%B2", "status"), ("status=%D9%A5%D9%A0%D9%A0", "status"), ("delay=%D9%A1", "delay"),
 ])
 def test_bad_per_request_options_get_400_and_are_still_captured(client, query, field):
     assert_problem(client.post(f"/inbox/bad?{query}", data="x"), 400, field=field)
@@ -208,7 +209,8 @@ def test_fail_first_n_then_succeed(client):
     ({"status": True}, "status"), ({"status": 200.5}, "status"),
     ({"body": 5}, "body"), ({"body": {"a": 1}}, "body"),
     ({"contentType": 5}, "contentType"), ({"contentType": "text/plain\r\nX: y"}, "contentType"),
-    ({"contentType": ""}, "contentType"),
+    ({"contentType": ""}, "contentType"), ({"contentType": "text/plain; name=ü"}, "contentType"),
+    ({"headers": {"X-A": "café"}}, "headers.X-A"), ({"headers": {"X-A": "🙂"}}, "headers.X-A"),
     ({"headers": []}, "headers"), ({"headers": {"X-A": 5}}, "headers.X-A"),
     ({"headers": {"Bad Name": "v"}}, "headers.Bad Name"), ({"headers": {"X-A": "a\nb"}}, "headers.X-A"),
     ({"headers": {"Content-Length": "5"}}, "headers.Content-Length"),

@@ -260,7 +260,9 @@ def test_filters_filter_history_and_live(sandbox):
 
 @pytest.mark.parametrize(("query", "field"), [
     ("backlog=-1", "backlog"), ("backlog=1001", "backlog"), ("backlog=x", "backlog"),
-    ("since=abc", "since"), ("since=-3", "since"), ("status=nope", "status"), ("type=event.made", "type"),
+    ("since=abc", "since"), ("since=-3", "since"), ("since=99999999999999999999", "since"),
+    ("since=%C2%B2", "since"), ("backlog=%D9%A5", "backlog"),
+    ("status=nope", "status"), ("type=event.made", "type"),
     ("event=booking.craeted", "event"), ("colour=red", "colour"), ("webhookId=" + "x," * 51, "webhookId"),
 ])
 def test_bad_parameters_get_a_400_before_the_handshake(sandbox, query, field):

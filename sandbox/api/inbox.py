@@ -36,6 +36,11 @@ def _inbox_view(name: str) -> dict:
     return view
 
 
+def _header_text(value: str) -> bool:
+    """A header value the server can send as is: printable ASCII (spaces and tabs allowed)."""
+    return all(" " <= c <= "~" or c == "\t" for c in value)
+
+
 def _status(value: object, field: str, errors: list[dict]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
         errors.append({"field": field, "message": "must be an HTTP status, an integer from 100 to 599"})
@@ -59,9 +64,9 @@ def _validate_response(body: dict) -> dict:
 
     content_type = body.get("contentType")
     if content_type is not None and (not isinstance(content_type, str) or not content_type.strip()
-                                     or len(content_type) > 200 or any(c in content_type for c in "\r\n\0")):
+                                     or len(content_type) > 200 or not _header_text(content_type)):
         errors.append({"field": "contentType", "message": "must be a media type such as text/plain, "
-                       "at most 200 characters on one line (or null)"})
+                       "at most 200 printable ASCII characters (or null)"})
     clean["contentType"] = content_type
 
     headers = body.get("headers", {})
@@ -79,9 +84,9 @@ def _validate_response(body: dict) -> dict:
             elif header.lower() in RESERVED_HEADERS:
                 errors.append({"field": field, "message": "is set by the server"
                                + (" (use contentType)" if header.lower() == "content-type" else "")})
-            elif not isinstance(value, str) or len(value) > 4096 or any(c in value for c in "\r\n\0"):
-                errors.append({"field": field, "message": "must be a string of at most 4096 characters "
-                               "on one line"})
+            elif not isinstance(value, str) or len(value) > 4096 or not _header_text(value):
+                errors.append({"field": field, "message": "must be a string of at most 4096 printable "
+                               "ASCII characters"})
         clean["headers"] = headers
 
     delay = body.get("delay", 0)
