@@ -19,6 +19,8 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "DATABASE": ("sandbox.db", str, "Path of the SQLite database file."),
     "TOKEN": (None, str, "When set, every /api and websocket call needs `Authorization: Bearer <token>`."),
     "MAX_BODY_BYTES": (1024 * 1024, int, "Largest request body the API accepts (bytes)."),
+    "FIXTURES_DIR": ("fixtures", str, "Your fixtures directory, listed with the shipped fixtures; recorded "
+                     "fixtures are saved in its recorded/ folder."),
     "SECRET_GRACE_SECONDS": (
         24 * 3600, int, "How long an old signing secret stays valid after a rotation (seconds)."
     ),
