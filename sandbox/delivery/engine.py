@@ -36,7 +36,8 @@ CLAIM_BATCH = 500          # deliveries claimed per dispatcher transaction
 LANE_BACKLOG = 1000        # claimed deliveries held in memory per webhook before claiming pauses
 POLL_SECONDS = 0.5         # longest dispatcher sleep (due retries, re-enabled webhooks)
 RECORD_BATCH = 256         # finished attempts recorded per transaction, at most
-RECORD_WAIT = 0.01         # seconds the recorder gathers results before writing them
+RECORD_WAIT = 0.01         # seconds the recorder gathers results before writing them, at most
+RECORD_IDLE = 0.002        # ...but it writes as soon as no further result comes for this long
 LANE_STREAK = 64           # jobs a sender takes from one lane before letting other lanes go first
 WEBHOOK_TTL = 0.2          # seconds a lane trusts its cached webhook (URL, secrets, enabled)
 
@@ -298,10 +299,11 @@ class Engine:
             batch = [self._results.get()]
             # Gather for a few ms: one commit then carries many attempts, which costs far less per
             # attempt (each commit rewrites the same table and index pages) and leaves the GIL to
-            # the senders. The deliveries are already sent; only their recorded state waits.
+            # the senders. The deliveries are already sent; only their recorded state waits. A lone
+            # result (a quiet moment) is written after RECORD_IDLE, so live viewers see it at once.
             deadline = time.monotonic() + RECORD_WAIT
             while len(batch) < RECORD_BATCH and batch[-1] is not _STOP:
-                left = deadline - time.monotonic()
+                left = min(deadline - time.monotonic(), RECORD_IDLE)
                 try:
                     batch.append(self._results.get(timeout=left) if left > 0 else self._results.get_nowait())
                 except queue.Empty:
