@@ -249,6 +249,8 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
         click.echo(f"Replaying {loaded.kind} {loaded.name!r}: {len(built)} event(s){seeded}"
                    f"{chaos_text} -> {where}")
     run(built, target, chaos=chaos, seed=start, delays=not no_delays)
+    # Lines were printed as each delivery became final; the reports list them in the order they were sent.
+    outcomes.sort(key=lambda outcome: outcome.position)
 
     failed = [o for o in outcomes if not o.ok]
     if junit_path:
