@@ -455,7 +455,10 @@ def _send_history(viewer: Viewer, feed: Feed, path: str, backlog: int, since: in
     sent = 0
     try:
         if since is not None:
-            last = since
+            # A cursor beyond the newest one comes from another database (a page left open while
+            # the sandbox restarted on a fresh file): resume from the newest, or nothing live would
+            # ever pass it.
+            last = min(since, feed.last_cursor(db))
             while not viewer.sub.closed:
                 page = feed.since(db, last, PAGE)
                 viewer.send_now(b"".join(message_frame(message) for message in page))

@@ -312,6 +312,21 @@ def test_resume_after_a_disconnect_misses_nothing(sandbox):
     assert back.quiet()
 
 
+def test_a_cursor_from_another_database_still_gets_live_messages(sandbox):
+    """A page left open across a restart on a new database resumes with a cursor this log never had."""
+    account = sandbox.account()
+    sandbox.webhook(account, "fresh")
+    viewer = sandbox.connect(since=100_000)
+    history, ready = viewer.history()
+    assert history == []
+    assert ready["cursor"] == 0
+    sandbox.fire(account)
+    got = viewer.take(3)
+    assert [m["type"] for m in got][0] == "event.created"
+    assert cursors(got) == sorted(cursors(got))
+    viewer.close()
+
+
 def test_resuming_while_deliveries_run_has_no_gap_and_no_duplicate(sandbox):
     account = sandbox.account()
     sandbox.webhook(account, "busy")
