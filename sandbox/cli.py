@@ -30,23 +30,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _setting_problem(error: ValueError) -> str:
-    """Say which SANDBOX_* variable is wrong: a parse error (``int('lots')``) does not name it."""
-    import os
-
-    from sandbox import settings
-
-    for name, (_default, parser, _help) in settings.SETTINGS.items():
-        raw = os.environ.get(f"SANDBOX_{name}")
-        if raw in (None, ""):
-            continue
-        try:
-            settings._parse(parser, raw)
-        except ValueError as exc:
-            return f"SANDBOX_{name}={raw!r} is not a valid setting: {exc}"
-    return f"{error} (check your SANDBOX_* environment variables; the README lists each setting)"
-
-
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="SANDBOX_HOST",
               help="Address to listen on. Anything but loopback exposes the sandbox to your network.")
@@ -69,7 +52,7 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
     """
     import sqlite3
 
-    from sandbox import create_app
+    from sandbox import create_app, settings
     from sandbox import seed as seeding
     from sandbox.db import connect
     from sandbox.server import Runner, quiet_werkzeug
@@ -84,7 +67,9 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
     except sqlite3.Error as exc:
         raise click.ClickException(f"Cannot open the database {db_path!r}: {exc}") from None
     except ValueError as exc:  # a SANDBOX_* setting that does not parse or is out of range
-        raise click.ClickException(_setting_problem(exc)) from None
+        hint = "" if isinstance(exc, settings.SettingError) else (
+            " (check your SANDBOX_* environment variables; the README lists each setting)")
+        raise click.ClickException(f"{exc}{hint}") from None
     try:
         runner = Runner(app, host, port)
     except OSError as exc:

@@ -41,6 +41,25 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
 }
 
 
+# Lower bounds of the numeric settings: a value below is refused at start, naming the variable.
+MINIMUMS: dict[str, float] = {
+    "MAX_BODY_BYTES": 1024,
+    "SECRET_GRACE_SECONDS": 0,
+    "REQUEST_TIMEOUT": 0.1,
+    "RETRY_TIME_FACTOR": 0.0001,
+    "WORKER_THREADS": 1,
+    "MAX_PER_WEBHOOK": 1,
+    "INBOX_MAX_CAPTURES": 1,
+    "LIVE_QUEUE_SIZE": 10,
+    "LIVE_BATCH_MS": 1,
+    "LIVE_PING_SECONDS": 1,
+}
+
+
+class SettingError(ValueError):
+    """A SANDBOX_* variable that does not parse or is out of range; the message names it."""
+
+
 def register(name: str, default: Any, parser: Any, help_text: str) -> None:
     """Add a setting (used by the modules that own one); must run before ``load``."""
     SETTINGS[name] = (default, parser, help_text)
@@ -54,11 +73,22 @@ def _parse(parser: Any, raw: str) -> Any:
     return parser(raw)
 
 
+def _from_environment(name: str, parser: Any, raw: str) -> Any:
+    try:
+        value = _parse(parser, raw)
+    except (ValueError, TypeError) as exc:
+        raise SettingError(f"SANDBOX_{name}={raw!r} is not a valid setting: {exc}") from None
+    minimum = MINIMUMS.get(name)
+    if minimum is not None and value < minimum:
+        raise SettingError(f"SANDBOX_{name}={raw!r} is too small: the least is {minimum}")
+    return value
+
+
 def load(app: Flask, config: Mapping[str, Any] | None) -> None:
     """Fill ``app.config`` from defaults, then SANDBOX_* variables, then ``config``."""
     for name, (default, parser, _help) in SETTINGS.items():
         raw = os.environ.get(f"SANDBOX_{name}")
-        app.config[name] = _parse(parser, raw) if raw not in (None, "") else default
+        app.config[name] = _from_environment(name, parser, raw) if raw not in (None, "") else default
     if config:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]

@@ -149,7 +149,9 @@ def test_bad_options_are_clear(args, tmp_path):
 @pytest.mark.parametrize(("env", "named"), [
     ({"SANDBOX_RETRY_PRESET": "turbo"}, "RETRY_PRESET"),
     ({"SANDBOX_WORKER_THREADS": "0"}, "WORKER_THREADS"),
-    ({"SANDBOX_MAX_BODY_BYTES": "lots"}, "lots"),
+    ({"SANDBOX_MAX_BODY_BYTES": "lots"}, "SANDBOX_MAX_BODY_BYTES='lots'"),
+    ({"SANDBOX_LIVE_QUEUE_SIZE": "-1"}, "SANDBOX_LIVE_QUEUE_SIZE='-1' is too small"),
+    ({"SANDBOX_REQUEST_TIMEOUT": "0"}, "REQUEST_TIMEOUT"),
     ({"SANDBOX_RETRY_SCHEDULE": "[1,"}, "RETRY_SCHEDULE"),
 ])
 def test_bad_settings_are_a_clear_error_not_a_traceback(env, named, tmp_path):
