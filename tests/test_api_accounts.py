@@ -29,6 +29,8 @@ def test_create_list_get_delete(client):
         ({"name": "   "}, "name"),
         ({"name": 5}, "name"),
         ({"name": "x" * 201}, "name"),
+        ({"name": "bad\u0000name"}, "name"),
+        ({"name": "evil\u202etxt.exe"}, "name"),
         ({"name": "ok", "type": "CASTLE"}, "type"),
         ({"name": "ok", "colour": "red"}, "colour"),
     ],

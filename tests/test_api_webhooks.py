@@ -101,6 +101,8 @@ def test_wink_version_header(client, account, hook):
         ({"name": "  "}, "name"),
         ({"name": None}, "name"),
         ({"name": "n" * 201}, "name"),
+        ({"name": "bad\u0000name"}, "name"),
+        ({"name": "evil\u202etxt.exe"}, "name"),
         ({"entity": "nope"}, "entity"),
         ({"entity": {}}, "entity.identifier"),
         ({"entity": {"identifier": "no-such-account"}}, "entity.identifier"),

@@ -76,6 +76,22 @@ def json_object(*, required: bool = True) -> dict:
 MAX_ID = 2**63 - 1
 
 
+# Control characters and bidirectional overrides: a name holding them prints scrambled (or not at
+# all) in a terminal, a log line or a page.
+_UNPRINTABLE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def name_problem(value: object, max_length: int = 200) -> str | None:
+    """Say what is wrong with a display name (account, webhook), or None when it is fine."""
+    if not isinstance(value, str) or not value.strip():
+        return "is required and must be a non-empty string"
+    if len(value) > max_length:
+        return f"must be at most {max_length} characters"
+    if _UNPRINTABLE_NAME.search(value):
+        return "must not contain control characters or bidirectional overrides"
+    return None
+
+
 def query_int(name: str, default: int, *, minimum: int = 0, maximum: int = MAX_ID) -> int:
     """Read an integer query parameter within bounds, or raise a 400 naming it."""
     raw = request.args.get(name)

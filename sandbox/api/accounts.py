@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from sandbox.api import api, json_object, query_bool
+from sandbox.api import api, json_object, name_problem, query_bool
 from sandbox.db import get_db
 from sandbox.errors import ValidationError
 from sandbox.store import accounts
@@ -13,10 +13,9 @@ from sandbox.store import accounts
 def _validate_account(body: dict) -> tuple[str, str]:
     errors = []
     name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        errors.append({"field": "name", "message": "is required and must be a non-empty string"})
-    elif len(name) > 200:
-        errors.append({"field": "name", "message": "must be at most 200 characters"})
+    problem = name_problem(name)
+    if problem:
+        errors.append({"field": "name", "message": problem})
     type_ = body.get("type", "HOTEL")
     if type_ not in accounts.ENTITY_TYPES:
         errors.append(

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, jsonify, request
 
 from sandbox import catalog
-from sandbox.api import api, json_object
+from sandbox.api import api, json_object, name_problem
 from sandbox.db import get_db
 from sandbox.errors import ValidationError
 from sandbox.store import NotFound, accounts, webhooks
@@ -53,10 +53,9 @@ def _validate(body: dict, account_id: str, *, replace: bool) -> dict:
 
     name = body.get("name")
     if "name" in body or not replace:
-        if not isinstance(name, str) or not name.strip():
-            errors.append({"field": "name", "message": "is required and must be a non-empty string"})
-        elif len(name) > MAX_NAME:
-            errors.append({"field": "name", "message": f"must be at most {MAX_NAME} characters"})
+        problem = name_problem(name, MAX_NAME)
+        if problem:
+            errors.append({"field": "name", "message": problem})
 
     owner_id = account_id
     entity = body.get("entity")
