@@ -33,7 +33,7 @@ from sandbox import catalog
 from sandbox import inbox as receiver
 from sandbox.api import MAX_ID
 from sandbox.db import connect
-from sandbox.errors import ValidationError
+from sandbox.errors import APIError, ValidationError
 from sandbox.hub import Entry, Hub, Subscription, get_hub
 from sandbox.store import inbox as inbox_store
 from sandbox.store import log
@@ -49,6 +49,8 @@ MAX_FILTER_VALUES = 50
 # Query parameter -> the message field it filters on (the same names as the messages' fields).
 DELIVERY_FILTERS = ("type", "entity", "webhookId", "event", "eventId", "deliveryId", "status")
 KNOWN_VALUES = {"type": log.TYPES, "status": STATUSES}
+# The websocket routes and their plain-HTTP twins (which browsers fetch to learn why a handshake failed).
+DELIVERY_ENDPOINTS = ("ws.deliveries", "ws.deliveries_plain")
 
 sock = Sock()
 ws = Blueprint("ws", __name__)
@@ -127,7 +129,7 @@ def accept_for(filters: dict[str, list[str]]) -> Callable[[dict], bool] | None:
 def _parse_query() -> None:
     """Check the query before the websocket handshake, so a mistake gets a plain 400 problem."""
     allowed = {"backlog", "since", "token"}
-    if request.endpoint == "ws.deliveries":
+    if request.endpoint in DELIVERY_ENDPOINTS:
         allowed |= set(DELIVERY_FILTERS)
     else:
         receiver.check_name(request.view_args["name"])
@@ -137,7 +139,16 @@ def _parse_query() -> None:
                                 + ", ".join(sorted(allowed - {"token"}))} for name in unknown])
     g.live_backlog = _int_param("backlog", DEFAULT_BACKLOG, MAX_BACKLOG)
     g.live_since = _int_param("since", None)
-    g.live_filters = _delivery_filters() if request.endpoint == "ws.deliveries" else {}
+    g.live_filters = _delivery_filters() if request.endpoint in DELIVERY_ENDPOINTS else {}
+
+
+@ws.get("/ws/deliveries", endpoint="deliveries_plain")
+@ws.get("/ws/inbox/<name>", endpoint="inbox_plain")
+def plain_get(name: str | None = None):
+    """A plain GET of a websocket's address: the query was checked as for the handshake (a browser
+    cannot read a refused handshake's answer, so the page asks here); a good query is still no websocket."""
+    raise APIError(400, f"{request.path} is a websocket: connect with a websocket client (ws://)",
+                   kind="websocket-expected")
 
 
 # The feeds ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ a server restart (filling the gap from the last cursor), and the inbox's live ca
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 from sandbox import create_app
 from sandbox.server import Runner
 from tests.browser import browser, new_page, screenshot  # noqa: F401 (fixture)
+from tests.conftest import assert_problem
 
 # Failed attempts wait a minute before their retry, so a failing delivery stays "retrying".
 CONFIG = {"TESTING": True, "RETRY_SCHEDULE": [60]}
@@ -94,6 +96,39 @@ def test_live_log_colours_filters_and_pause(page, server):
     expect(page.locator("tr", has_text="Booking sync")).to_contain_text("Succeeded")
     expect(page.locator("tr", has_text="Channel manager")).to_contain_text("Retrying")
     screenshot(page, "webhooks")
+
+
+@pytest.mark.parametrize(("query", "label", "value"), [
+    ("event=nope", "Event filter", "nope"), ("status=bogus", "Status filter", "bogus"),
+    ("event=%3Cb%3Enope%3C%2Fb%3E", "Event filter", "<b>nope</b>"),  # shown as text, never as HTML
+])
+def test_live_log_names_a_refused_filter_instead_of_reconnecting(page, server, query, label, value):
+    # The page learns why the handshake failed from a plain GET of the same address and query.
+    field = query.split("=")[0]
+    assert_problem(requests.get(f"{server.url}/ws/deliveries?{query}", timeout=5), 400, field=field)
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.goto(f"/log?{query}")
+    refusal = page.locator("#filter-error")
+    expect(refusal).to_be_visible(timeout=5_000)
+    expect(refusal).to_contain_text(label)
+    expect(refusal).to_contain_text(value)
+    expect(refusal.locator("b")).to_have_count(0)
+    conn = page.locator("#conn")
+    expect(conn).to_have_attribute("data-state", "refused")
+    expect(page.locator(f"[name={field}]")).to_have_attribute("aria-invalid", "true")
+    # It stays stopped: no "Reconnecting…" and no second handshake (the first retry would come in 0.5 s).
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        assert conn.get_attribute("data-state") == "refused"
+        assert "Reconnecting" not in conn.inner_text()
+    assert len(sockets) == 1
+
+    page.get_by_role("button", name="Clear the filters").click()
+    expect(refusal).to_be_hidden()
+    expect(conn).to_have_attribute("data-state", "live")
+    expect(page).not_to_have_url(re.compile(field + "="))
+    expect(page.locator(f"[name={field}] option", has_text=value)).to_have_count(0)
 
 
 def test_live_log_reconnects_after_restart_and_fills_the_gap(browser, tmp_path):  # noqa: F811

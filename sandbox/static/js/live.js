@@ -1,22 +1,31 @@
 // A websocket feed that stays connected: it reconnects by itself (with backoff) after the
 // server restarts and asks for everything after the last cursor it saw, so no message is lost.
+// A handshake the server refuses (a bad filter) stops it: browsers cannot read a refused handshake's
+// answer, so the feed fetches the same address over plain HTTP, where the server runs the same check.
 
-import { wsUrl } from "./api.js";
+import { ApiError, wsUrl } from "./api.js";
+
+// The problem a plain GET of a websocket address answers when its query is fine.
+const WEBSOCKET_EXPECTED = "/problems/websocket-expected";
 
 export class LiveFeed {
   /**
    * ``path``: e.g. "/ws/deliveries"; ``params``: filters sent as the query string;
    * ``backlog``: how many past messages to ask for on the first connection;
-   * ``onMessages(list)``: messages in order; ``onState(state)``: connecting, live, reconnecting;
-   * ``onGap(message)``: the server could not replay everything (refetch through the REST API).
+   * ``onMessages(list)``: messages in order; ``onState(state)``: connecting, live, reconnecting, refused;
+   * ``onGap(message)``: the server could not replay everything (refetch through the REST API);
+   * ``onRefused(apiError)``: the server refuses this address or query (4xx): the feed has stopped.
    */
-  constructor(path, { params = {}, backlog = 0, onMessages = () => {}, onState = () => {}, onGap = () => {} } = {}) {
-    Object.assign(this, { path, params, backlog, onMessages, onState, onGap });
+  constructor(path, {
+    params = {}, backlog = 0, onMessages = () => {}, onState = () => {}, onGap = () => {}, onRefused = () => {},
+  } = {}) {
+    Object.assign(this, { path, params, backlog, onMessages, onState, onGap, onRefused });
     this.cursor = null;
     this.socket = null;
     this.closed = false;
     this.delay = 500;
     this.timer = null;
+    this.attempts = 0; // tells a late answer about an older connection from the current one's
   }
 
   start() {
@@ -49,23 +58,42 @@ export class LiveFeed {
     if (this.cursor !== null) query.since = this.cursor;
     else if (this.backlog) query.backlog = this.backlog;
     this.onState(this.cursor === null ? "connecting" : "reconnecting");
+    const url = wsUrl(this.path, query);
+    const attempt = ++this.attempts;
     let socket;
     try {
-      socket = new WebSocket(wsUrl(this.path, query));
+      socket = new WebSocket(url);
     } catch {
       this.retry();
       return;
     }
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       this.delay = 500;
       this.onState("live");
     };
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = () => {
       this.socket = null;
-      if (!this.closed) this.retry();
+      if (this.closed) return;
+      if (opened) this.retry();
+      else this.askWhy(url, attempt);
     };
+  }
+
+  /** The handshake failed: fetch the same address and query; a 4xx problem means stop, else retry. */
+  async askWhy(url, attempt) {
+    const refusal = await whyRefused(url.replace(/^ws/, "http"));
+    if (this.closed || attempt !== this.attempts) return; // stopped or restarted meanwhile
+    if (!refusal) {
+      this.retry();
+      return;
+    }
+    this.closed = true;
+    this.onState("refused");
+    this.onRefused(refusal);
   }
 
   retry() {
@@ -91,4 +119,20 @@ export class LiveFeed {
     }
     if (messages.length) this.onMessages(messages);
   }
+}
+
+/** The server's 4xx problem for ``url``, or null when it cannot say (down, 5xx, or the query is fine). */
+async function whyRefused(url) {
+  let response;
+  let problem;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/problem+json, application/json" } });
+    if (response.status < 400 || response.status >= 500 || [408, 429].includes(response.status)) return null;
+    if (!(response.headers.get("Content-Type") || "").includes("json")) return null;
+    problem = await response.json();
+  } catch {
+    return null; // the sandbox did not answer: keep reconnecting
+  }
+  if (!problem || String(problem.type || "").endsWith(WEBSOCKET_EXPECTED)) return null;
+  return new ApiError(response.status, problem);
 }

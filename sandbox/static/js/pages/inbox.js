@@ -172,6 +172,14 @@ async function load({ fresh = false } = {}) {
   addCaptures(body.captures, { fresh });
 }
 
+function showState(state) {
+  const conn = $("#conn");
+  conn.dataset.state = state;
+  conn.querySelector(".conn-text").textContent = {
+    live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…", refused: "Stopped",
+  }[state] || state;
+}
+
 function startFeed() {
   const feed = new LiveFeed(`/ws/inbox/${encodeURIComponent(name)}`, {
     onMessages: (messages) => {
@@ -193,20 +201,20 @@ function startFeed() {
         refreshInfo();
       }
     },
-    onState: (state) => {
-      const conn = $("#conn");
-      conn.dataset.state = state;
-      conn.querySelector(".conn-text").textContent = { live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…" }[state] || state;
-    },
+    onState: showState,
     onGap: () => load(),
+    onRefused: (error) => showError(error),
   });
   // Capture ids are the feed's cursors: resume right after the newest capture already shown.
   if (shown.size) feed.cursor = Math.max(...shown);
   feed.start();
 }
 
-load().then(startFeed).catch((error) => {
+function showError(error) {
+  showState("refused");
   const banner = $("#error");
   banner.textContent = error.message;
   banner.hidden = false;
-});
+}
+
+load().then(startFeed).catch(showError);

@@ -1,5 +1,6 @@
 // Live log: every delivery as it happens, over the /ws/deliveries websocket, with filters,
-// pause/resume, and a reconnect that resumes from the last cursor seen.
+// pause/resume, and a reconnect that resumes from the last cursor seen. Filters the server refuses
+// (an unknown event key) stop the feed and say why next to the filters.
 
 import { eventTypes, get, withQuery } from "../api.js";
 import { $, fill, h, toast } from "../dom.js";
@@ -35,7 +36,7 @@ function showState() {
   const shown = paused ? "paused" : state;
   conn.dataset.state = shown;
   conn.querySelector(".conn-text").textContent = {
-    live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…", paused: "Paused",
+    live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…", paused: "Paused", refused: "Stopped",
   }[shown] || shown;
   const note = $("#paused-note");
   note.hidden = !paused;
@@ -69,7 +70,26 @@ const feed = new LiveFeed("/ws/deliveries", {
     showState();
   },
   onGap: () => refill(),
+  onRefused: (error) => showRefusal(error),
 });
+
+/** The server refused the filters: name each wrong one by its label, next to the filters. */
+function showRefusal(error) {
+  const reasons = error.errors.length ? error.errors : [{ field: "", message: error.message }];
+  const named = reasons.map(({ field, message }) => {
+    const control = controls[field];
+    if (control) control.setAttribute("aria-invalid", "true");
+    const label = control && $(`label[for="${control.id}"]`);
+    return label ? `${label.textContent} filter: ${message}` : field ? `${field}: ${message}` : message;
+  });
+  $("#filter-error-text").textContent = `The sandbox refused these filters. ${named.join("; ")}`;
+  $("#filter-error").hidden = false;
+}
+
+function hideRefusal() {
+  $("#filter-error").hidden = true;
+  for (const control of Object.values(controls)) control.removeAttribute("aria-invalid");
+}
 
 /** After a gap the server could not replay: read the latest deliveries through the REST API. */
 async function refill() {
@@ -96,6 +116,7 @@ function applyFilters() {
   buffered = [];
   table.clear();
   showEmpty();
+  hideRefusal();
   feed.restart(query);
 }
 
@@ -110,7 +131,14 @@ async function start() {
     accounts.map((a) => h("option", { value: a.id }, a.name)));
   fill($("#event-keys"), catalog.map((item) => h("option", { value: item.key })));
   for (const [name, control] of Object.entries(controls)) {
-    if (name !== "webhookId" && params.get(name)) control.value = params.get(name);
+    const value = params.get(name);
+    if (name === "webhookId" || !value) continue;
+    // A value the list does not offer (?status=bogus) is kept, so the server can say what is wrong
+    // with it instead of the page quietly showing everything.
+    if (control.tagName === "SELECT" && ![...control.options].some((option) => option.value === value)) {
+      control.append(h("option", { value, dataset: { unlisted: "" } }, value));
+    }
+    control.value = value;
   }
   fillWebhookChoices();
   if (params.get("webhookId")) controls.webhookId.value = params.get("webhookId");
@@ -129,11 +157,14 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   applyFilters();
 });
-$("#clear-filters").addEventListener("click", () => {
+function clearFilters() {
+  for (const option of form.querySelectorAll("option[data-unlisted]")) option.remove();
   for (const control of Object.values(controls)) control.value = "";
   fillWebhookChoices();
   applyFilters();
-});
+}
+$("#clear-filters").addEventListener("click", clearFilters);
+$("#filter-error-clear").addEventListener("click", clearFilters);
 pauseButton.addEventListener("click", () => {
   paused = !paused;
   pauseButton.setAttribute("aria-pressed", String(paused));
