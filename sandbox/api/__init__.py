@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, request
 
+from sandbox import catalog
 from sandbox.errors import APIError, ValidationError
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -117,6 +118,65 @@ def query_bool(name: str, default: bool) -> bool:
     if lowered in {"false", "0", "no"}:
         return False
     raise ValidationError([{"field": name, "message": f"must be true or false, not {raw!r}"}])
+
+
+def check_event_key(key: object, field: str, errors: list[dict]) -> None:
+    """Add an error naming ``field`` unless ``key`` is a known event key (with close matches as hints)."""
+    if not isinstance(key, str) or not key:
+        errors.append({"field": field, "message": "is required: an event key such as booking.create"})
+    elif not catalog.is_known(key):
+        hints = catalog.suggest(key)
+        errors.append({"field": field, "message": f"unknown event key {key!r}"
+                       + (f"; did you mean {', '.join(hints)}?" if hints else "")})
+
+
+def query_event_key(name: str) -> str | None:
+    """Read an optional event key query parameter, or raise a 400 naming it when it is unknown."""
+    key = request.args.get(name) or None
+    if key is not None:
+        errors: list[dict] = []
+        check_event_key(key, name, errors)
+        if errors:
+            raise ValidationError(errors)
+    return key
+
+
+# ---- paging: newest first, a cursor from the previous page's nextCursor ---------------------------
+
+PAGE_DEFAULT = 50
+PAGE_MAX = 500
+
+
+def page_params() -> tuple[int | None, int]:
+    """Read ``cursor`` (from a previous page's ``nextCursor``) and ``limit``, or raise a 400 naming them."""
+    raw = request.args.get("cursor")
+    cursor = None
+    if raw not in (None, ""):
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
+            raise ValidationError([{"field": "cursor",
+                                    "message": "must be a nextCursor from a previous page"}])
+        cursor = int(raw)
+    return cursor, query_int("limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX)
+
+
+def page(items: list[dict], next_cursor: int | None) -> dict:
+    """Shape a page of items and the cursor of the next one (None on the last page)."""
+    return {"items": items, "nextCursor": str(next_cursor) if next_cursor is not None else None}
+
+
+PAGE_PARAMETERS = [
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+     "description": "The nextCursor of the previous page."},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT}},
+]
+
+
+def page_schema(item: str) -> dict:
+    """The OpenAPI schema of a page of ``item`` (a components/schemas name)."""
+    return {"type": "object", "required": ["items", "nextCursor"], "properties": {
+        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+        "nextCursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page"}}}
 
 
 # Route modules register their views on `api` when imported.

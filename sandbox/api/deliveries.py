@@ -8,8 +8,16 @@ import time
 
 from flask import current_app, jsonify, request
 
-from sandbox.api import api, json_object
-from sandbox.api.events import _check_key, page, page_params, page_schema
+from sandbox.api import (
+    PAGE_DEFAULT,
+    PAGE_MAX,
+    api,
+    json_object,
+    page,
+    page_params,
+    page_schema,
+    query_event_key,
+)
 from sandbox.db import get_db
 from sandbox.delivery import ENGINE_KEY, schedule
 from sandbox.errors import ValidationError
@@ -55,12 +63,7 @@ def _wake_engine() -> None:
 def list_deliveries():
     cursor, limit = page_params()
     args = request.args
-    key = args.get("event") or None
-    if key is not None:
-        errors: list[dict] = []
-        _check_key(key, "event", errors)
-        if errors:
-            raise ValidationError(errors)
+    key = query_event_key("event")
     items, next_cursor = delivery_store.list_deliveries(
         get_db(), before=cursor, limit=limit, status=_status(args.get("status")),
         webhook_id=args.get("webhookId") or None, event_id=args.get("eventId") or None, event_key=key,
@@ -200,7 +203,7 @@ OPENAPI_PATHS = {
                 {"name": "cursor", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^[0-9]+$"}},
                 {"name": "limit", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+                 "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT}},
             ],
             "responses": {"200": {"description": "A page of deliveries", "content": {"application/json": {
                 "schema": page_schema("Delivery")}}}, "400": _ref("responses/BadRequest")},

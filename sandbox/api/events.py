@@ -7,7 +7,16 @@ import json
 from flask import current_app, jsonify, request
 
 from sandbox import catalog
-from sandbox.api import MAX_ID, api, json_object, query_int
+from sandbox.api import (
+    PAGE_PARAMETERS,
+    api,
+    check_event_key,
+    json_object,
+    page,
+    page_params,
+    page_schema,
+    query_event_key,
+)
 from sandbox.db import get_db
 from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire
 from sandbox.errors import ValidationError
@@ -18,37 +27,10 @@ from sandbox.store import events as event_store
 FIELDS = ("event", "entity", "overrides", "set", "seed", "locale", "count", "data", "webhookId", "chaos")
 MAX_SEED = 2**62
 MAX_STALE_SECONDS = 30 * 24 * 3600
-PAGE_DEFAULT = 50
-PAGE_MAX = 500
-
-
-def page_params() -> tuple[int | None, int]:
-    """Read ``cursor`` (from a previous page's ``nextCursor``) and ``limit``, or raise a 400 naming them."""
-    raw = request.args.get("cursor")
-    cursor = None
-    if raw not in (None, ""):
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
-            raise ValidationError([{"field": "cursor",
-                                    "message": "must be a nextCursor from a previous page"}])
-        cursor = int(raw)
-    return cursor, query_int("limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX)
-
-
-def page(items: list[dict], next_cursor: int | None) -> dict:
-    return {"items": items, "nextCursor": str(next_cursor) if next_cursor is not None else None}
 
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_key(key: object, field: str, errors: list[dict]) -> None:
-    if not isinstance(key, str) or not key:
-        errors.append({"field": field, "message": "is required: an event key such as booking.create"})
-    elif not catalog.is_known(key):
-        hints = catalog.suggest(key)
-        errors.append({"field": field, "message": f"unknown event key {key!r}"
-                       + (f"; did you mean {', '.join(hints)}?" if hints else "")})
 
 
 def _assignments(value: object, errors: list[dict]) -> list[str] | None:
@@ -94,7 +76,7 @@ def read_firing(body: dict) -> Firing:
         errors.append({"field": name,
                        "message": "is not a field of a fired event (" + ", ".join(FIELDS) + ")"})
     key = body.get("event")
-    _check_key(key, "event", errors)
+    check_event_key(key, "event", errors)
 
     account = None
     entity = body.get("entity")
@@ -149,14 +131,9 @@ def fire_events():
 @api.get("/events")
 def list_events():
     cursor, limit = page_params()
-    key = request.args.get("event") or None
-    if key is not None:
-        errors: list[dict] = []
-        _check_key(key, "event", errors)
-        if errors:
-            raise ValidationError(errors)
     items, next_cursor = event_store.list_events(
-        get_db(), key=key, account_id=request.args.get("entity") or None, before=cursor, limit=limit
+        get_db(), key=query_event_key("event"), account_id=request.args.get("entity") or None,
+        before=cursor, limit=limit,
     )
     return jsonify(page(items, next_cursor))
 
@@ -170,20 +147,6 @@ def get_event(event_id: str):
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/{name}"}
-
-
-PAGE_PARAMETERS = [
-    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]+$"},
-     "description": "The nextCursor of the previous page."},
-    {"name": "limit", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT}},
-]
-
-
-def page_schema(item: str) -> dict:
-    return {"type": "object", "required": ["items", "nextCursor"], "properties": {
-        "items": {"type": "array", "items": _ref(f"schemas/{item}")},
-        "nextCursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page"}}}
 
 
 OPENAPI_PATHS = {
