@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import sqlite_utils
+
 from sandbox.errors import NotFoundError as NotFound
 
-__all__ = ["NotFound", "new_id", "now_iso", "utcnow"]
+__all__ = ["NotFound", "new_id", "newest_first_page", "now_iso", "utcnow"]
 
 
 def new_id() -> str:
@@ -26,3 +28,19 @@ def utcnow() -> dt.datetime:
 def now_iso() -> str:
     """Return the current UTC time in Wink's style: ISO 8601 without zone, to the second."""
     return utcnow().replace(microsecond=0).isoformat()
+
+
+def newest_first_page(db: sqlite_utils.Database, select: str, clauses: list[str], params: list, *,
+                      seq: str, before: int | None, limit: int) -> tuple[list[dict], int | None]:
+    """Return one page of ``select``'s rows matching every clause, newest ``seq`` first, and the next cursor.
+
+    ``before`` is the previous page's cursor: only rows with a smaller ``seq``. The cursor is the
+    ``seq`` of the page's last row, or None on the last page.
+    """
+    if before is not None:
+        clauses = [*clauses, f"{seq} < ?"]
+        params = [*params, before]
+    where = (" where " + " and ".join(clauses)) if clauses else ""
+    rows = list(db.query(f"{select}{where} order by {seq} desc limit ?", [*params, limit + 1]))
+    next_cursor = rows[limit - 1]["seq"] if len(rows) > limit else None
+    return rows[:limit], next_cursor

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from sandbox.db import immediate
 from sandbox.errors import APIError
-from sandbox.store import NotFound, now_iso
+from sandbox.store import NotFound, newest_first_page, now_iso
 from sandbox.store.log import timestamp
 
 STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled")
@@ -323,15 +323,9 @@ def list_deliveries(db: sqlite_utils.Database, *, before: int | None = None, lim
     Filters: status, webhook_id, event_id, event_key, account_id, since (ISO, compared to creation).
     """
     clauses, params = _filters(**filters)
-    if before is not None:
-        clauses.append("d.seq < ?")
-        params.append(before)
-    where = (" where " + " and ".join(clauses)) if clauses else ""
-    rows = list(db.query(
-        f"select {_COLUMNS} from deliveries d{where} order by d.seq desc limit ?", [*params, limit + 1]
-    ))
-    next_cursor = rows[limit - 1]["seq"] if len(rows) > limit else None
-    return [_shape(row) for row in rows[:limit]], next_cursor
+    rows, next_cursor = newest_first_page(db, f"select {_COLUMNS} from deliveries d", clauses, params,
+                                          seq="d.seq", before=before, limit=limit)
+    return [_shape(row) for row in rows], next_cursor
 
 
 _RETRY_SET = """

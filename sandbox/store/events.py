@@ -6,7 +6,7 @@ import json
 
 import sqlite_utils
 
-from sandbox.store import NotFound
+from sandbox.store import NotFound, newest_first_page
 
 _INSERT = (
     "insert into events (id, event_key, account_id, account_name, created, seed, locale, chaos, "
@@ -80,12 +80,6 @@ def list_events(
     if account_id is not None:
         clauses.append("account_id = ?")
         params.append(account_id)
-    if before is not None:
-        clauses.append("seq < ?")
-        params.append(before)
-    where = (" where " + " and ".join(clauses)) if clauses else ""
-    rows = list(db.query(
-        f"select {_COLUMNS} from events{where} order by seq desc limit ?", [*params, limit + 1]
-    ))
-    next_cursor = rows[limit - 1]["seq"] if len(rows) > limit else None
-    return [_summary(row) for row in rows[:limit]], next_cursor
+    rows, next_cursor = newest_first_page(db, f"select {_COLUMNS} from events", clauses, params,
+                                          seq="seq", before=before, limit=limit)
+    return [_summary(row) for row in rows], next_cursor
