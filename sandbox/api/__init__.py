@@ -93,6 +93,11 @@ def name_problem(value: object, max_length: int = 200) -> str | None:
     return None
 
 
+def is_whole_number(value: object, minimum: int, maximum: int) -> bool:
+    """Tell whether a JSON value is an integer from ``minimum`` to ``maximum`` (true and false are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum
+
+
 def query_int(name: str, default: int, *, minimum: int = 0, maximum: int = MAX_ID) -> int:
     """Read an integer query parameter within bounds, or raise a 400 naming it."""
     raw = request.args.get(name)

@@ -8,7 +8,7 @@ from functools import cache
 from flask import Response, jsonify, request
 
 from sandbox import catalog
-from sandbox.api import api, json_object
+from sandbox.api import api, is_whole_number, json_object
 from sandbox.db import get_db
 from sandbox.envelope import make_event, to_json
 from sandbox.errors import NotFoundError, ValidationError
@@ -77,8 +77,7 @@ def _sample_options(body: dict) -> dict:
     errors = [{"field": name, "message": "is not an option of a sample"}
               for name in body if name not in _SAMPLE_FIELDS]
     seed = body.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
-                             or not 0 <= seed <= _MAX_SEED):
+    if seed is not None and not is_whole_number(seed, 0, _MAX_SEED):
         errors.append({"field": "seed", "message": "must be an integer from 0 to 2^63-1"})
     overrides = body.get("overrides")
     if overrides is not None and not isinstance(overrides, dict):

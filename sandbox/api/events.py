@@ -11,6 +11,7 @@ from sandbox.api import (
     PAGE_PARAMETERS,
     api,
     check_event_key,
+    is_whole_number,
     json_object,
     page,
     page_params,
@@ -27,10 +28,6 @@ from sandbox.store import events as event_store
 FIELDS = ("event", "entity", "overrides", "set", "seed", "locale", "count", "data", "webhookId", "chaos")
 MAX_SEED = 2**62
 MAX_STALE_SECONDS = 30 * 24 * 3600
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _assignments(value: object, errors: list[dict]) -> list[str] | None:
@@ -59,7 +56,7 @@ def _chaos(value: object, errors: list[dict]) -> dict | None:
     if label is not None and label not in CHAOS_LABELS:
         errors.append({"field": "chaos.label", "message": f"must be one of {', '.join(CHAOS_LABELS)}"})
     stale = value.get("staleSeconds")
-    if stale is not None and (not _is_int(stale) or not 0 <= stale <= MAX_STALE_SECONDS):
+    if stale is not None and not is_whole_number(stale, 0, MAX_STALE_SECONDS):
         errors.append({"field": "chaos.staleSeconds",
                        "message": f"must be a whole number of seconds from 0 to {MAX_STALE_SECONDS}"})
         return None
@@ -92,10 +89,10 @@ def read_firing(body: dict) -> Firing:
                 errors.append({"field": "entity", "message": f"no account has id {entity!r}"})
 
     count = body.get("count", 1)
-    if not _is_int(count) or not 1 <= count <= MAX_COUNT:
+    if not is_whole_number(count, 1, MAX_COUNT):
         errors.append({"field": "count", "message": f"must be a whole number from 1 to {MAX_COUNT}"})
     seed = body.get("seed")
-    if seed is not None and (not _is_int(seed) or not 0 <= seed <= MAX_SEED):
+    if seed is not None and not is_whole_number(seed, 0, MAX_SEED):
         errors.append({"field": "seed", "message": f"must be a whole number from 0 to {MAX_SEED}"})
     locale = body.get("locale")
     if locale is not None and (not isinstance(locale, str) or not 2 <= len(locale) <= 20):

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app, jsonify
 
 from sandbox import fixtures
-from sandbox.api import api, json_object
+from sandbox.api import api, is_whole_number, json_object
 from sandbox.chaos import Chaos, Send
 from sandbox.db import get_db
 from sandbox.errors import APIError, NotFoundError, ValidationError
@@ -82,8 +82,7 @@ def _read_run(body: dict) -> dict:
         errors.append({"field": "set", "message": 'must be a list of "path=value" strings or an object'})
         sets = []
     seed = body.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
-                             or not 0 <= seed <= MAX_SEED):
+    if seed is not None and not is_whole_number(seed, 0, MAX_SEED):
         errors.append({"field": "seed", "message": f"must be a whole number from 0 to {MAX_SEED}"})
     delays = body.get("delays", True)
     if not isinstance(delays, bool):
@@ -110,7 +109,7 @@ def _read_chaos(value: object, errors: list[dict]) -> Chaos:
         errors.append({"field": "chaos.duplicates", "message": "must be a fraction from 0 to 1"})
         duplicates = 0
     jitter = value.get("jitterMs", 0)
-    if isinstance(jitter, bool) or not isinstance(jitter, int) or not 0 <= jitter <= MAX_JITTER_MS:
+    if not is_whole_number(jitter, 0, MAX_JITTER_MS):
         errors.append({"field": "chaos.jitterMs",
                        "message": f"must be whole milliseconds from 0 to {MAX_JITTER_MS}"})
         jitter = 0

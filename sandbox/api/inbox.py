@@ -12,7 +12,7 @@ import re
 from flask import current_app, jsonify, request
 
 from sandbox import inbox as receiver
-from sandbox.api import api, json_object, query_int
+from sandbox.api import api, is_whole_number, json_object, query_int
 from sandbox.db import get_db
 from sandbox.errors import ValidationError
 from sandbox.hub import get_hub
@@ -42,7 +42,7 @@ def _header_text(value: str) -> bool:
 
 
 def _status(value: object, field: str, errors: list[dict]) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
+    if not is_whole_number(value, 100, 599):
         errors.append({"field": field, "message": "must be an HTTP status, an integer from 100 to 599"})
         return None
     return value
@@ -97,7 +97,7 @@ def _validate_response(body: dict) -> dict:
         clean["delay"] = float(delay)
 
     fail_first = body.get("failFirst", 0)
-    if isinstance(fail_first, bool) or not isinstance(fail_first, int) or not 0 <= fail_first <= 1_000_000:
+    if not is_whole_number(fail_first, 0, 1_000_000):
         errors.append({"field": "failFirst", "message": "must be an integer from 0 to 1000000"})
     clean["failFirst"] = fail_first
 
