@@ -34,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 
+from _common import percentile, serve_fast_receiver  # benchmarks/, this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -50,69 +52,37 @@ def serve_receiver() -> None:
     counter = {"n": 0}
     waiters: list[tuple[int, asyncio.Future]] = []
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                now = time.monotonic()
-                lines = head.decode("latin-1").split("\r\n")
-                method, path = lines[0].split(" ")[:2]
-                headers = {}
-                for line in lines[1:]:
-                    name, _, value = line.partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length") or 0)
-                if length:
-                    await reader.readexactly(length)
-                if method == "GET" and path == "/stats":
-                    body = json.dumps({"count": counter["n"], "arrivals": arrivals}).encode()
-                elif method == "GET" and path.startswith("/wait/"):
-                    wanted = int(path.rsplit("/", 1)[1])
-                    if counter["n"] < wanted:
-                        future = asyncio.get_running_loop().create_future()
-                        waiters.append((wanted, future))
-                        try:
-                            await asyncio.wait_for(future, 120)
-                        except TimeoutError:
-                            pass
-                    body = str(counter["n"]).encode()
-                elif method == "GET" and path == "/reset":
-                    arrivals.clear()
-                    counter["n"] = 0
-                    body = b"ok"
-                else:
-                    counter["n"] += 1
-                    webhook_id = headers.get("webhook-id")
-                    if webhook_id:
-                        arrivals.setdefault(webhook_id, now)
-                    for wanted, future in list(waiters):
-                        if counter["n"] >= wanted and not future.done():
-                            future.set_result(None)
-                            waiters.remove((wanted, future))
-                    body = b"ok"
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
-                             + str(len(body)).encode() + b"\r\n\r\n" + body)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+    async def answer(method: str, path: str, headers: dict[str, str], now: float) -> bytes:
+        if method == "GET" and path == "/stats":
+            return json.dumps({"count": counter["n"], "arrivals": arrivals}).encode()
+        if method == "GET" and path.startswith("/wait/"):
+            wanted = int(path.rsplit("/", 1)[1])
+            if counter["n"] < wanted:
+                future = asyncio.get_running_loop().create_future()
+                waiters.append((wanted, future))
+                try:
+                    await asyncio.wait_for(future, 120)
+                except TimeoutError:
+                    pass
+            return str(counter["n"]).encode()
+        if method == "GET" and path == "/reset":
+            arrivals.clear()
+            counter["n"] = 0
+            return b"ok"
+        counter["n"] += 1
+        webhook_id = headers.get("webhook-id")
+        if webhook_id:
+            arrivals.setdefault(webhook_id, now)
+        for wanted, future in list(waiters):
+            if counter["n"] >= wanted and not future.done():
+                future.set_result(None)
+                waiters.remove((wanted, future))
+        return b"ok"
 
-    async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        print(server.sockets[0].getsockname()[1], flush=True)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    serve_fast_receiver(answer)
 
 
 # ---- the measurements -----------------------------------------------------------------------------
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
 
 def raw_loop(url: str, bodies: list[bytes]) -> tuple[float, float]:
     """Post every body with one keep-alive Session; return (posts per second, CPU ms per post)."""

@@ -35,6 +35,8 @@ import threading
 import time
 from pathlib import Path
 
+from _common import percentile, serve_fast_receiver  # benchmarks/, this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -45,44 +47,19 @@ def serve_receiver() -> None:
     """Answer every POST with 200 at once; GET /count, /reset, /arrivals ({webhook-id: monotonic})."""
     arrivals: dict[str, float] = {}
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                now = time.monotonic()
-                lines = head.decode("latin-1").split("\r\n")
-                method, path = lines[0].split(" ")[:2]
-                headers = {}
-                for line in lines[1:]:
-                    name, _, value = line.partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length") or 0)
-                if length:
-                    await reader.readexactly(length)
-                body = b"ok"
-                if method == "GET" and path == "/count":
-                    body = str(len(arrivals)).encode()
-                elif method == "GET" and path == "/reset":
-                    arrivals.clear()
-                elif method == "GET" and path == "/arrivals":
-                    body = json.dumps(arrivals).encode()
-                elif headers.get("webhook-id"):
-                    arrivals.setdefault(headers["webhook-id"], now)
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
-                             + str(len(body)).encode() + b"\r\n\r\n" + body)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+    async def answer(method: str, path: str, headers: dict[str, str], now: float) -> bytes:
+        body = b"ok"
+        if method == "GET" and path == "/count":
+            body = str(len(arrivals)).encode()
+        elif method == "GET" and path == "/reset":
+            arrivals.clear()
+        elif method == "GET" and path == "/arrivals":
+            body = json.dumps(arrivals).encode()
+        elif headers.get("webhook-id"):
+            arrivals.setdefault(headers["webhook-id"], now)
+        return body
 
-    async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        print(server.sockets[0].getsockname()[1], flush=True)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    serve_fast_receiver(answer)
 
 
 # ---- the viewers (child process) ----------------------------------------------------------------
@@ -202,11 +179,6 @@ def stalled_viewer(port: int) -> socket.socket:
 
 
 # ---- the measurements -----------------------------------------------------------------------------
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
