@@ -136,7 +136,8 @@ def test_sample_validate_false_sends_it_anyway(client):
 
 @pytest.mark.parametrize("body, field", [
     ({"seed": "x"}, "seed"), ({"seed": -1}, "seed"), ({"seed": 1.5}, "seed"), ({"seed": True}, "seed"),
-    ({"seed": 2**64}, "seed"), ({"locale": "xx_YY"}, "locale"), ({"locale": 3}, "locale"),
+    ({"seed": 2**64}, "seed"), ({"seed": 2**62 + 1}, "seed"),
+    ({"locale": "xx_YY"}, "locale"), ({"locale": 3}, "locale"),
     ({"overrides": [1]}, "overrides"), ({"set": [1]}, "set"), ({"set": {"a": 1}}, "set"),
     ({"validate": "no"}, "validate"), ({"now": "yesterday"}, "now"), ({"now": 5}, "now"),
     ({"entity": "no-such-account"}, "entity"), ({"entity": 7}, "entity"), ({"colour": 1}, "colour"),

@@ -12,13 +12,12 @@ from sandbox.api import api, is_whole_number, json_object
 from sandbox.db import get_db
 from sandbox.envelope import make_event, to_json
 from sandbox.errors import NotFoundError, ValidationError
-from sandbox.generate import generate_data, schema_for
+from sandbox.generate import MAX_SEED, generate_data, schema_for
 from sandbox.generate.context import normalize_locale
 from sandbox.store import accounts
 
 EXAMPLE_SEED = 1
 _SAMPLE_FIELDS = ("entity", "seed", "locale", "overrides", "set", "validate", "now")
-_MAX_SEED = 2**63 - 1
 
 
 def _known(key: str) -> dict:
@@ -77,8 +76,8 @@ def _sample_options(body: dict) -> dict:
     errors = [{"field": name, "message": "is not an option of a sample"}
               for name in body if name not in _SAMPLE_FIELDS]
     seed = body.get("seed")
-    if seed is not None and not is_whole_number(seed, 0, _MAX_SEED):
-        errors.append({"field": "seed", "message": "must be an integer from 0 to 2^63-1"})
+    if seed is not None and not is_whole_number(seed, 0, MAX_SEED):
+        errors.append({"field": "seed", "message": f"must be an integer from 0 to {MAX_SEED}"})
     overrides = body.get("overrides")
     if overrides is not None and not isinstance(overrides, dict):
         errors.append({"field": "overrides", "message": "must be a JSON object merged into data"})
@@ -160,7 +159,7 @@ OPENAPI_SCHEMAS = {
         "properties": {
             "entity": {"type": "string", "description": "Id of the account the event is for; "
                        "default: a made-up hotel"},
-            "seed": {"type": "integer", "minimum": 0, "maximum": _MAX_SEED,
+            "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED,
                      "description": "Same seed, key, account, locale and overrides: same data"},
             "locale": {"type": "string", "default": "en_US", "description": "A Faker locale"},
             "overrides": {"type": "object", "description": "Deep-merged into data"},

@@ -21,12 +21,12 @@ from sandbox.api import (
 from sandbox.db import get_db
 from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire
 from sandbox.errors import ValidationError
+from sandbox.generate import MAX_SEED
 from sandbox.store import NotFound, accounts
 from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
 
 FIELDS = ("event", "entity", "overrides", "set", "seed", "locale", "count", "data", "webhookId", "chaos")
-MAX_SEED = 2**62
 MAX_STALE_SECONDS = 30 * 24 * 3600
 
 

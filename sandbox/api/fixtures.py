@@ -20,6 +20,7 @@ from sandbox.api import api, is_whole_number, json_object
 from sandbox.chaos import Chaos, Send
 from sandbox.db import get_db
 from sandbox.errors import APIError, NotFoundError, ValidationError
+from sandbox.generate import MAX_SEED
 from sandbox.store import NotFound, accounts, webhooks
 from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
@@ -27,7 +28,6 @@ from sandbox.store import events as event_store
 RUN_FIELDS = ("entity", "webhookId", "params", "set", "seed", "delays", "chaos")
 CHAOS_FIELDS = ("duplicates", "shuffle", "jitterMs", "stale")
 MAX_JITTER_MS = 10_000
-MAX_SEED = 2**62
 DUPLICATE_WAIT_SECONDS = 10.0
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 

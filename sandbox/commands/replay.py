@@ -21,9 +21,8 @@ from sandbox.commands.common import (
     writable_file,
     write_text,
 )
+from sandbox.generate import MAX_SEED
 from sandbox.replay import DirectTarget, Outcome, SandboxTarget, local_make, run
-
-MAX_SEED = 2**62
 
 
 class SandboxAccounts:

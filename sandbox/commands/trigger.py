@@ -14,6 +14,7 @@ from sandbox.client import SandboxClient
 from sandbox.commands.common import check_assignments, emit_json, parse_pairs, server_options
 from sandbox.commands.live import LiveFeed, clock
 from sandbox.commands.replay import SandboxAccounts, load_fixture
+from sandbox.generate import MAX_SEED
 
 MAX_COUNT = 10_000
 IDLE_POLL_SECONDS = 2.0
@@ -96,7 +97,8 @@ def _ms(value: float | None) -> str:
               help="How many events (each its own id and payload).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Assign a field of the generated data (repeatable), e.g. --set roomStay.adults=3.")
-@click.option("--seed", type=click.IntRange(0, 2**62), help="Fix the generated data (event i uses seed + i).")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED),
+              help="Fix the generated data (event i uses seed + i).")
 @click.option("--locale", metavar="LOCALE", help="Faker locale of the generated data, e.g. th_TH.")
 @click.option("--wait", is_flag=True,
               help="Follow the deliveries to the end, with a progress bar and a summary.")
@@ -214,7 +216,7 @@ def _poll(client: SandboxClient, tally: Tally) -> int:
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID", help="Deliver to this one webhook only.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Fix a scenario param (otherwise params with choices vary, mostly their default).")
-@click.option("--seed", type=click.IntRange(0, 2**62), help="Make the whole stream reproducible.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Make the whole stream reproducible.")
 @click.option("--duration", type=click.FloatRange(0.1), metavar="SECONDS", help="Stop after SECONDS.")
 @click.option("--max-events", type=click.IntRange(1), metavar="N", help="Stop after N events.")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")

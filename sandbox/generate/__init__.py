@@ -50,6 +50,11 @@ for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
     _FORMATS.checkers[_name] = _check
 
 
+# The largest seed the API and CLI take: `count` events use seed + i, and seeds are stored in
+# SQLite, whose integers stop at 2**63 - 1.
+MAX_SEED = 2**62
+
+
 @_FORMATS.checks("iso-4217")
 def _is_currency(value: object) -> bool:
     return not isinstance(value, str) or value in ISO_4217
