@@ -67,6 +67,8 @@ class Feed:
     since: Callable[[sqlite_utils.Database, int, int], list[dict]]
     last_cursor: Callable[[sqlite_utils.Database], int]
     filters: dict = field(default_factory=dict)
+    # The oldest stored cursor, for a feed whose oldest messages are deleted (None: it keeps them all).
+    first_cursor: Callable[[sqlite_utils.Database], int | None] | None = None
 
 
 # Query parameters ---------------------------------------------------------------------------------
@@ -162,6 +164,7 @@ def delivery_feed(app: Flask, filters: dict[str, list[str]]) -> Feed:
         since=lambda db, cursor, limit: log.since(db, cursor, filters, limit),
         last_cursor=log.last_cursor,
         filters=filters,
+        first_cursor=log.first_cursor,
     )
 
 
@@ -471,8 +474,17 @@ def _send_history(viewer: Viewer, feed: Feed, path: str, backlog: int, since: in
             # ever pass it.
             last = min(since, feed.last_cursor(db))
             while not viewer.sub.closed:
-                page = feed.since(db, last, PAGE)
-                viewer.send_now(b"".join(message_frame(message) for message in page))
+                # One read transaction: the oldest stored cursor and the page from the same snapshot.
+                db.conn.execute("begin")
+                try:
+                    first = feed.first_cursor(db) if feed.first_cursor else None
+                    page = feed.since(db, last, PAGE)
+                finally:
+                    db.conn.execute("commit")
+                data = b""
+                if first is not None and first > last + 1:
+                    data, last = _pruned_gap(feed, last, first), first - 1
+                viewer.send_now(data + b"".join(message_frame(message) for message in page))
                 sent += len(page)
                 if page:
                     last = page[-1]["cursor"]
@@ -490,6 +502,17 @@ def _send_history(viewer: Viewer, feed: Feed, path: str, backlog: int, since: in
         return last, len(messages)
     finally:
         db.close()
+
+
+def _pruned_gap(feed: Feed, last: int, first: int) -> bytes:
+    """The ``gap`` for a resume from ``last`` when the log no longer has cursors up to ``first - 1``.
+
+    How many of them a filtered viewer would have had is unknown (``dropped`` null): the rows are gone.
+    """
+    return message_frame({
+        "type": "gap", "cursor": first - 1, "dropped": None if feed.filters else first - 1 - last,
+        "firstCursor": last + 1, "lastCursor": first - 1,
+    })
 
 
 @sock.route("/ws/deliveries", bp=ws, endpoint="deliveries")

@@ -35,6 +35,8 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "MAX_PER_WEBHOOK": (1, int, "Attempts in flight at once per webhook; 1 keeps each webhook's events in "
                         "fired order."),
     "INBOX_MAX_CAPTURES": (1000, int, "Captured requests each inbox keeps; the oldest go first."),
+    "LOG_MAX_ROWS": (1_000_000, int, "Live-log messages kept for websocket history and resuming; the "
+                     "oldest are deleted first (events, deliveries and attempts are kept)."),
     "LIVE_QUEUE_SIZE": (5000, int, "Messages a websocket viewer may fall behind before it loses the oldest."),
     "LIVE_BATCH_MS": (25, int, "The longest a busy live log waits between rounds of writes to viewers (ms)."),
     "LIVE_PING_SECONDS": (25, int, "Websocket keepalive ping interval; a viewer that misses one is closed."),
@@ -50,6 +52,7 @@ MINIMUMS: dict[str, float] = {
     "WORKER_THREADS": 1,
     "MAX_PER_WEBHOOK": 1,
     "INBOX_MAX_CAPTURES": 1,
+    "LOG_MAX_ROWS": 1000,
     "LIVE_QUEUE_SIZE": 10,
     "LIVE_BATCH_MS": 1,
     "LIVE_PING_SECONDS": 1,

@@ -12,10 +12,12 @@ import requests
 import urllib3
 
 from sandbox import create_app
+from sandbox.db import connect
 from sandbox.delivery import engine as engine_module
 from sandbox.delivery import get_engine, schedule
 from sandbox.delivery.sender import describe_error
-from tests.receivers import Receiver
+from sandbox.server import Runner
+from tests.receivers import Receiver, wait_until
 from tests.test_delivery import delivery, fire, make_webhook, settled
 
 
@@ -135,3 +137,34 @@ def test_many_webhooks_share_the_senders(client, live_server, account):
     finally:
         for receiver in receivers:
             receiver.__exit__(None, None, None)
+
+
+def test_the_dispatcher_prunes_the_live_log_in_batches(monkeypatch, app, client, account):
+    monkeypatch.setattr(engine_module, "PRUNE_SECONDS", 0.05)
+    monkeypatch.setattr(engine_module, "PRUNE_BATCH", 7)
+    app.config["LOG_MAX_ROWS"] = 30
+    db = connect(app.config["DATABASE"])
+    server = Runner(app, "127.0.0.1", 0)
+    server.start()
+    try:
+        with Receiver() as receiver:
+            make_webhook(client, account, receiver.url)
+            fire(client, account, "payee.update", count=20)  # 60 log rows: created, attempted, succeeded
+            receiver.wait_for(20)
+
+            def pruned():
+                ids = [row[0] for row in db.conn.execute("select id from log order by id")]
+                return ids if ids and ids[-1] == 60 and len(ids) <= 30 else None
+
+            assert wait_until(pruned, 10, message="the log pruned to 30 rows") == list(range(31, 61))
+        assert db["events"].count == db["deliveries"].count == db["attempts"].count == 20
+        assert get_engine(app).prune_log() == 0
+    finally:
+        server.stop(timeout=5)
+        db.close()
+
+
+def test_a_log_limit_below_the_minimum_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("SANDBOX_LOG_MAX_ROWS", "10")
+    with pytest.raises(ValueError, match="SANDBOX_LOG_MAX_ROWS"):
+        create_app({"DATABASE": str(tmp_path / "s.db")})

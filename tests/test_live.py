@@ -14,6 +14,7 @@ import requests
 import websocket
 
 from sandbox import create_app
+from sandbox.delivery import get_engine
 from sandbox.hub import get_hub
 from sandbox.server import Runner
 from tests.conftest import assert_problem
@@ -325,6 +326,52 @@ def test_a_cursor_from_another_database_still_gets_live_messages(sandbox):
     assert [m["type"] for m in got][0] == "event.created"
     assert cursors(got) == sorted(cursors(got))
     viewer.close()
+
+
+def test_resuming_from_a_pruned_cursor_gets_a_gap_then_what_is_kept(serve):
+    sandbox = serve(LOG_MAX_ROWS=50)  # the config mapping bypasses the minimum of 1000
+    account = sandbox.account()
+    sandbox.webhook(account, "pruned")
+    viewer = sandbox.connect()
+    viewer.history()
+    fired = sandbox.fire(account, count=40)["events"]  # 40 x (event.created, attempted, succeeded)
+    everything = viewer.take(120, timeout=30)
+    viewer.close()
+    assert cursors(everything) == list(range(1, 121))
+
+    assert get_engine(sandbox.app).prune_log() <= 70  # the dispatcher may have pruned some already
+    kept = sandbox.log_cursors()
+    assert kept == list(range(71, 121))  # the newest 50
+    assert get_engine(sandbox.app).prune_log() == 0
+
+    back = sandbox.connect(since=1)
+    history, ready = back.history()
+    gap, *replayed = history
+    assert gap == {"type": "gap", "cursor": 70, "dropped": 69, "firstCursor": 2, "lastCursor": 70}
+    assert replayed == everything[70:]  # in order, no duplicates
+    assert ready["cursor"] == 120 and ready["history"] == 50
+
+    filtered = sandbox.connect(since=0, type="delivery.succeeded")
+    history, ready = filtered.history()
+    assert history[0] == {"type": "gap", "cursor": 70, "dropped": None, "firstCursor": 1, "lastCursor": 70}
+    assert history[1:] == [m for m in everything[70:] if m["type"] == "delivery.succeeded"]
+    filtered.close()
+    from_kept, _ = sandbox.connect(since=70).history()
+    assert from_kept == everything[70:]  # nothing is missing after cursor 70: no gap
+
+    sandbox.fire(account)  # and then live, as usual
+    assert cursors(back.take(3)) == [121, 122, 123]
+    assert back.quiet()
+    back.close()
+
+    from sandbox.db import connect
+    db = connect(sandbox.app.config["DATABASE"])
+    try:
+        assert db["events"].count == 41 and db["deliveries"].count == 41 and db["attempts"].count == 41
+    finally:
+        db.close()
+    assert all(sandbox.http.get(f"{sandbox.url}/api/events/{event['id']}").status_code == 200
+               for event in fired)
 
 
 def test_resuming_while_deliveries_run_has_no_gap_and_no_duplicate(sandbox):

@@ -12,6 +12,10 @@ Three kinds of threads:
 - the **recorder** writes finished attempts in batches: the attempt, the delivery's new state and
   the live-log rows in one transaction, then publishes the log messages to the hub.
 
+The dispatcher also keeps the live log to LOG_MAX_ROWS rows: every PRUNE_SECONDS it deletes the
+oldest rows beyond the limit (``prune_log``), PRUNE_BATCH at a time, each batch in its own short
+transaction, never inside a recording one.
+
 Nothing is lost on a crash: a delivery stays claimed in the database until its attempt is
 recorded, and ``start`` releases every claim, so whatever was queued or in flight is sent again.
 """
@@ -40,6 +44,9 @@ RECORD_WAIT = 0.01         # seconds the recorder gathers results before writing
 RECORD_IDLE = 0.002        # ...but it writes as soon as no further result comes for this long
 LANE_STREAK = 64           # jobs a sender takes from one lane before letting other lanes go first
 WEBHOOK_TTL = 0.2          # seconds a lane trusts its cached webhook (URL, secrets, enabled)
+PRUNE_SECONDS = 5.0        # how often the dispatcher trims the live log to LOG_MAX_ROWS
+PRUNE_BATCH = 1000         # live-log rows deleted per transaction
+PRUNE_MAX_BATCHES = 50     # batches per trim, so the dispatcher is never held up long
 
 _STOP = object()
 
@@ -154,10 +161,14 @@ class Engine:
 
     def _dispatch_loop(self) -> None:
         db = self._dbs.get()
+        next_prune = time.monotonic()
         while not self._stopping.is_set():
             self._wake.clear()
             wait = POLL_SECONDS
             try:
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_SECONDS
+                    self.prune_log(db)
                 claimed = self._claim(db)
                 if claimed >= CLAIM_BATCH:
                     continue
@@ -193,6 +204,19 @@ class Engine:
                 if not lane.scheduled and lane.in_flight < limit:
                     lane.scheduled = True
                     self._ready.put(lane)
+
+    def prune_log(self, db=None, max_batches: int = PRUNE_MAX_BATCHES) -> int:
+        """Delete the live log's oldest rows beyond LOG_MAX_ROWS, a batch per transaction; return how
+        many went. The dispatcher calls it every PRUNE_SECONDS; tests and scripts may call it."""
+        db = db or self._dbs.get()
+        keep = int(self.app.config["LOG_MAX_ROWS"])
+        deleted = 0
+        for _ in range(max_batches):
+            gone = log.prune(db, keep, PRUNE_BATCH)
+            if not gone:
+                break
+            deleted += gone
+        return deleted
 
     # ---- the senders ------------------------------------------------------------------------
 

@@ -6,6 +6,10 @@ a change that did not happen; the writer publishes the messages to the hub after
 
 A message is a dict ``{"type", "cursor", "at", ...fields}``; the fields used as filters are also
 stored in their own columns (``entity`` is the account id).
+
+The log keeps its newest LOG_MAX_ROWS rows: ``prune`` deletes the oldest (only these derived
+messages; events, deliveries and attempts stay). Ids are never reused (AUTOINCREMENT), so a viewer
+resuming from a pruned cursor sees that rows are missing: ``first_cursor`` is past it.
 """
 
 from __future__ import annotations
@@ -162,3 +166,25 @@ def last_cursor(db: sqlite_utils.Database) -> int:
 def exists(db: sqlite_utils.Database, cursor: int) -> bool:
     """Tell whether the row with this cursor is stored (committed, when asked from another transaction)."""
     return db.conn.execute("select 1 from log where id = ?", [cursor]).fetchone() is not None
+
+
+def first_cursor(db: sqlite_utils.Database) -> int | None:
+    """Return the oldest stored cursor (None for an empty log)."""
+    return db.conn.execute("select min(id) from log").fetchone()[0]
+
+
+def prune(db: sqlite_utils.Database, keep: int, batch: int) -> int:
+    """Delete up to ``batch`` of the oldest rows beyond the newest ``keep``, in one short transaction of
+    its own; return how many went (0: nothing beyond ``keep``). The newest row always stays, so the
+    newest cursor is never lost."""
+    from sandbox.db import immediate
+
+    with immediate(db):
+        first, newest = db.conn.execute("select min(id), max(id) from log").fetchone()
+        if newest is None:
+            return 0
+        # Ids past the newest ``keep`` cursors are kept: at most ``keep`` rows, however ids were spent.
+        upto = min(newest - max(keep, 1), first + batch - 1)
+        if upto < first:
+            return 0
+        return db.conn.execute("delete from log where id <= ?", [upto]).rowcount
