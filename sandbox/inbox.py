@@ -162,7 +162,8 @@ def _read_body(limit: int) -> tuple[bytes | None, int]:
     request.max_content_length = DRAIN_LIMIT  # instead of the API's limit: count, then refuse
     declared = request.content_length or 0
     size = 0
-    try:
+    # Over the drain limit too, counting stops: the client may see the connection close before the 413.
+    with contextlib.suppress(RequestEntityTooLarge):
         if declared <= limit:
             body = request.stream.read(limit + 1)
             if len(body) <= limit:
@@ -171,8 +172,6 @@ def _read_body(limit: int) -> tuple[bytes | None, int]:
         if declared <= DRAIN_LIMIT:
             for chunk in iter(lambda: request.stream.read(64 * 1024), b""):
                 size += len(chunk)
-    except RequestEntityTooLarge:
-        pass  # over the drain limit too: the client may see the connection close before the 413
     return None, max(size, declared)
 
 

@@ -16,6 +16,7 @@ ping interval, is disconnected. A viewer's request thread only sends its history
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import struct
@@ -436,6 +437,12 @@ def get_broadcaster(app: Flask, topic: str) -> Broadcaster:
     return app.extensions[f"{BROADCASTER_KEY}.{topic}"]
 
 
+def _drop_incoming(websocket) -> None:
+    """The stream is one-way: read and drop whatever the client has sent."""
+    while websocket.receive(timeout=0) is not None:
+        continue
+
+
 def stream(websocket, feed: Feed, *, backlog: int, since: int | None) -> None:
     """Send history, then ``ready``, then hand the viewer to the broadcaster until it goes."""
     app = current_app._get_current_object()
@@ -444,18 +451,15 @@ def stream(websocket, feed: Feed, *, backlog: int, since: int | None) -> None:
     viewer = Viewer(websocket, subscription, app.config["LIVE_PING_SECONDS"])
     broadcaster.add(viewer)  # before reading the database: what happens meanwhile waits in the hub
     try:
-        last, sent = _send_history(viewer, feed, app.config["DATABASE"], backlog, since)
-        viewer.send_now(message_frame({"type": "ready", "cursor": last, "history": sent,
-                                       "filters": feed.filters}))
-        viewer.go_live(last)
-        broadcaster.nudge()
-        while not viewer.done.wait(POLL_SECONDS):
-            if not websocket.connected:
-                break
-            while websocket.receive(timeout=0) is not None:
-                pass  # the stream is one-way: drop what the client sends
-    except (OSError, ConnectionClosed):
-        pass  # the client went away (reset, or a write timed out): nothing to tell anyone
+        # A client that goes away (reset, or a write timed out) ends the stream: nothing to tell anyone.
+        with contextlib.suppress(OSError, ConnectionClosed):
+            last, sent = _send_history(viewer, feed, app.config["DATABASE"], backlog, since)
+            viewer.send_now(message_frame({"type": "ready", "cursor": last, "history": sent,
+                                           "filters": feed.filters}))
+            viewer.go_live(last)
+            broadcaster.nudge()
+            while not viewer.done.wait(POLL_SECONDS) and websocket.connected:
+                _drop_incoming(websocket)
     finally:
         broadcaster.remove(viewer)
         feed.hub.unsubscribe(subscription)
