@@ -2,7 +2,14 @@
 
 132 keys: 105 ``current`` (Wink's events catalog), 24 ``legacy`` (the older TripPay catalog) and 3
 ``example-only`` names from Wink's guides. ``booking.created`` (the guides' name) and ``booking.create``
-(the catalog's) are the same event; ``aliases()`` tells which keys name the same event.
+(the catalog's) are the same event; ``aliases()`` tells which keys name the same event, and
+``wire_key()`` which one goes out on the wire (``booking.create``, as in Wink's published spec).
+
+Each entry also says whether Wink delivers the key to webhooks (``delivered``: the 70 keys of the
+spec's ``webhooks`` section) and to which recipient roles (``roles``). For delivered keys the roles are
+Wink's; for the others (Wink lists them with no roles) they are the sandbox's choice by family:
+account-level keys go to the account itself (``SELF``), booking and payment keys to the hotel and the
+reseller (``SUPPLIER``, ``AFFILIATE``/``AGENT``), everything else to the hotel and its sellers.
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ from importlib import resources
 
 STATUSES = ("current", "legacy", "example-only")
 
-# Keys that name the same event: the guides' name next to the catalog's.
+# Keys that name the same event: the wire's (Wink's spec) name first, then the guides' name.
 _ALIASES = (("booking.create", "booking.created"),)
+ROLES = ("SUPPLIER", "AFFILIATE", "AGENT", "SELF")
 
 
 @cache
@@ -56,6 +64,20 @@ def aliases(key: str) -> list[str]:
         if key in group:
             return [other for other in group if other != key]
     return []
+
+
+def wire_key(key: str) -> str:
+    """Return the key that goes out on the wire for ``key``: ``booking.create`` for ``booking.created``."""
+    for group in _ALIASES:
+        if key in group:
+            return group[0]
+    return key
+
+
+def roles(key: str) -> tuple[str, ...]:
+    """Return the recipient roles of ``key`` (empty for an unknown key)."""
+    entry = get(key)
+    return tuple(entry["roles"]) if entry else ()
 
 
 def same_event(key: str) -> set[str]:
