@@ -216,3 +216,56 @@ def m011_delivery_indexes_for_the_hot_path(db: sqlite_utils.Database) -> None:
     for name in ("deliveries_by_status", "deliveries_due", "deliveries_claimed", "log_by_key",
                  "log_by_delivery"):
         db.execute(f"drop index if exists {name}")
+
+
+@migrations()
+def m030_wink_wire_contract(db: sqlite_utils.Database) -> None:
+    """Speak Wink's published contract (issue 10): signing profiles, recipients, Wink's envelope.
+
+    - ``webhooks.profile``: the webhook's signing profile (``wink``, ``standard-webhooks``), NULL for
+      the server's ``SANDBOX_PROFILE``.
+    - ``events.recipient_role``: why the addressed account receives the letter (SUPPLIER, AFFILIATE,
+      AGENT, SELF); ``events.occurrence_id``: the platform event the letter is one recipient's copy of
+      (the letters of one booking to the hotel and to the reseller share it).
+    - Stored bodies ``{id, event, createdDate, entity, data}`` become Wink's
+      ``{id, type, occurredAt, ownerIdentifier, recipientRole, schemaVersion, object}`` with the same id,
+      owner and payload, so deliveries still queued in an old database go out in the new form, and
+      ``booking.created`` rows become ``booking.create`` (the key on the wire).
+    """
+    from sandbox import envelope
+
+    db.execute("alter table webhooks add column profile text")
+    db.execute("alter table events add column recipient_role text")
+    db.execute("alter table events add column occurrence_id text")
+    db.execute("create temp table _roles (event_key text, account_type text, role text)")
+    pairs = db.execute(
+        "select distinct events.event_key, coalesce(accounts.type, '') from events "
+        "left join accounts on accounts.id = events.account_id"
+    ).fetchall()
+    db.conn.executemany("insert into _roles values (?, ?, ?)", [
+        (key, kind, envelope.role_for(key, {"type": kind or "HOTEL"}) or "SUPPLIER") for key, kind in pairs
+    ])
+    db.execute("""
+        update events set
+            event_key = case when event_key = 'booking.created' then 'booking.create' else event_key end,
+            occurrence_id = id,
+            recipient_role = coalesce((
+                select role from _roles where _roles.event_key = events.event_key
+                and _roles.account_type = coalesce((select type from accounts
+                                                    where accounts.id = events.account_id), '')
+            ), 'SUPPLIER')
+    """)
+    db.execute("""
+        update events set body = cast(json_object(
+            'id', json_extract(cast(body as text), '$.id'),
+            'type', event_key,
+            'occurredAt', substr(json_extract(cast(body as text), '$.createdDate'), 1, 19) || 'Z',
+            'ownerIdentifier', json_extract(cast(body as text), '$.entity.identifier'),
+            'recipientRole', recipient_role,
+            'schemaVersion', 2,
+            'object', json(json_extract(cast(body as text), '$.data'))
+        ) as blob)
+        where json_extract(cast(body as text), '$.event') is not null
+    """)
+    db.execute("update deliveries set event_key = 'booking.create' where event_key = 'booking.created'")
+    db.execute("drop table _roles")

@@ -11,7 +11,7 @@ DEMO_ACCOUNTS = [
     ("Cool Account", "TRAVEL_AGENT"),
     ("The Siam Residences, Bangkok", "HOTEL"),
 ]
-DEMO_WEBHOOK = {"name": "Wink Stalker", "event_list": ["booking.created"], "inbox": "demo"}
+DEMO_WEBHOOK = {"name": "Wink Stalker", "event_list": ["booking.create"], "inbox": "demo"}
 
 
 def seed_demo_data(db: sqlite_utils.Database, base_url: str) -> bool:

@@ -24,13 +24,22 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "SECRET_GRACE_SECONDS": (
         24 * 3600, int, "How long an old signing secret stays valid after a rotation (seconds)."
     ),
-    "REQUEST_TIMEOUT": (15.0, float, "Seconds a delivery attempt waits for the receiver before it fails."),
+    "PROFILE": ("wink", str, "Signing profile of webhooks that have none of their own: `wink` (Wink's "
+                "`Wink-*` headers and `Wink-Signature`) or `standard-webhooks` (`webhook-*` headers)."),
+    "REQUEST_TIMEOUT": (10.0, float, "Seconds a delivery attempt waits for the receiver before it fails "
+                        "(Wink gives receivers 10 s)."),
     "RETRY_PRESET": ("local", str, "Retry spacing when RETRY_SCHEDULE is unset: `local` (2 s, 5 s, 30 s, "
-                     "2 min, 10 min: six attempts) or `svix` (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)."),
+                     "2 min, 10 min: six attempts), `wink` (Wink's 1 min, 5 min, 30 min, 2 h, 6 h, 12 h, "
+                     "then 24 h four times: eleven attempts) or `svix` (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, "
+                     "10 h)."),
     "RETRY_SCHEDULE": (None, list, "Seconds before each retry as a JSON array, e.g. `[1, 5, 30]` (`[]`: "
                        "no retries); replaces RETRY_PRESET."),
     "RETRY_TIME_FACTOR": (1.0, float, "Multiplies each step of the server's retry schedule (0.001 turns "
                           "Svix's hours into seconds)."),
+    "DISABLE_ON_GONE": (False, bool, "Not Wink's behaviour (opt-in): a 410 Gone answer also disables the "
+                        "webhook, as Svix and Stripe do. Off: a 410 is a final 4xx like any other."),
+    "HONOUR_RETRY_AFTER": (False, bool, "Not Wink's behaviour (opt-in): a retried answer's `Retry-After` "
+                           "header replaces the next step (capped at the schedule's longest step)."),
     "WORKER_THREADS": (8, int, "Sender threads shared by every webhook; a hanging receiver holds one."),
     "MAX_PER_WEBHOOK": (1, int, "Attempts in flight at once per webhook; 1 keeps each webhook's events in "
                         "fired order."),

@@ -136,13 +136,15 @@ def check_event_key(key: object, field: str, errors: list[dict]) -> None:
 
 
 def query_event_key(name: str) -> str | None:
-    """Read an optional event key query parameter, or raise a 400 naming it when it is unknown."""
+    """Read an optional event key query parameter as its wire key (``booking.created`` reads as
+    ``booking.create``, the key stored and sent), or raise a 400 naming it when it is unknown."""
     key = request.args.get(name) or None
     if key is not None:
         errors: list[dict] = []
         check_event_key(key, name, errors)
         if errors:
             raise ValidationError(errors)
+        key = catalog.wire_key(key)
     return key
 
 

@@ -9,15 +9,14 @@ from flask import Response, jsonify, request
 
 from sandbox import catalog
 from sandbox.api import api, is_whole_number, json_object
-from sandbox.db import get_db
-from sandbox.envelope import make_event, to_json
+from sandbox.envelope import build_envelope, make_object, recipients, to_json
 from sandbox.errors import NotFoundError, ValidationError
 from sandbox.generate import MAX_SEED, generate_data, schema_for
 from sandbox.generate.context import normalize_locale
-from sandbox.store import accounts
+from sandbox.schemas import wink_schema
 
 EXAMPLE_SEED = 1
-_SAMPLE_FIELDS = ("entity", "seed", "locale", "overrides", "set", "validate", "now")
+_SAMPLE_FIELDS = ("entity", "reseller", "hotel", "seed", "locale", "overrides", "set", "validate", "now")
 
 
 def _known(key: str) -> dict:
@@ -65,11 +64,13 @@ def _account(entity) -> dict | None:
     if not isinstance(entity, str) or not entity.strip():
         raise ValidationError([{"field": "entity",
                                 "message": "must be an account id (or {\"identifier\": id})"}])
-    try:
-        return accounts.get_account(get_db(), entity.strip())
-    except NotFoundError:
-        raise ValidationError([{"field": "entity",
-                                "message": f"no account has the id {entity!r}"}]) from None
+    from sandbox.api.events import find_party
+
+    errors: list[dict] = []
+    found = find_party(entity.strip(), "entity", errors, "the account the event is for")
+    if errors:
+        raise ValidationError(errors)
+    return found
 
 
 def _sample_options(body: dict) -> dict:
@@ -116,8 +117,21 @@ def sample_event(key: str):
     _known(key)
     body = json_object(required=False)
     options = _sample_options(body)
-    envelope = make_event(key, _account(body.get("entity")), **options)
-    return Response(to_json(envelope), mimetype="application/json")
+    account = _account(body.get("entity"))
+    from sandbox.api.events import find_party
+
+    errors: list[dict] = []
+    reseller = find_party(body.get("reseller"), "reseller", errors, "the reseller of the booking")
+    hotel = find_party(body.get("hotel"), "hotel", errors, "the hotel of the event")
+    if account is None and (reseller or hotel):
+        errors.append({"field": "entity", "message": "is required with reseller or hotel"})
+    if errors:
+        raise ValidationError(errors)
+    if account is not None:
+        recipients(key, account, hotel=hotel, reseller=reseller)   # a 400 before generating
+    obj, owner = make_object(key, account, hotel=hotel, reseller=reseller, **options)
+    owner, role = recipients(key, owner, hotel=hotel, reseller=reseller)[0]
+    return Response(to_json(build_envelope(key, owner["id"], role, obj)), mimetype="application/json")
 
 
 # --- OpenAPI -------------------------------------------------------------------------------------
@@ -157,8 +171,12 @@ OPENAPI_SCHEMAS = {
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "entity": {"type": "string", "description": "Id of the account the event is for; "
-                       "default: a made-up hotel"},
+            "entity": {"type": "string", "description": "Id or exact name of the account the event "
+                       "is for (the letter shown is addressed to it); default: a made-up hotel"},
+            "reseller": {"type": "string", "description": "Id or exact name of the reseller a hotel's "
+                         "booking was made through (it appears in the object)"},
+            "hotel": {"type": "string", "description": "Id or exact name of the hotel, when `entity` "
+                      "is the reseller"},
             "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED,
                      "description": "Same seed, key, account, locale and overrides: same data"},
             "locale": {"type": "string", "default": "en_US", "description": "A Faker locale"},
@@ -171,17 +189,13 @@ OPENAPI_SCHEMAS = {
                     "description": "Date the data relative to this instant"},
         },
     },
+    # Wink's WebhookEnvelope, verbatim from its spec (sandbox/data/wink-schemas.json), with `object`
+    # typed as the object it always is in the sandbox.
     "EventEnvelope": {
-        "type": "object",
-        "required": ["id", "event", "createdDate", "entity", "data"],
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "event": {"type": "string"},
-            "createdDate": {"type": "string", "format": "date-time"},
-            "entity": {"type": "object", "required": ["identifier", "name"], "properties": {
-                "identifier": {"type": "string"}, "name": {"type": "string"}}},
-            "data": {"type": "object"},
-        },
+        **wink_schema("WebhookEnvelope"),
+        "properties": {**wink_schema("WebhookEnvelope")["properties"],
+                       "object": {**wink_schema("WebhookEnvelope")["properties"]["object"],
+                                  "type": "object"}},
     },
 }
 

@@ -19,14 +19,15 @@ from sandbox.api import (
     query_event_key,
 )
 from sandbox.db import get_db
-from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire
+from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire, letters_of
 from sandbox.errors import ValidationError
 from sandbox.generate import MAX_SEED
 from sandbox.store import NotFound, accounts
 from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
 
-FIELDS = ("event", "entity", "overrides", "set", "seed", "locale", "count", "data", "webhookId", "chaos")
+FIELDS = ("event", "entity", "reseller", "hotel", "overrides", "set", "seed", "locale", "count", "object",
+          "data", "webhookId", "chaos")
 MAX_STALE_SECONDS = 30 * 24 * 3600
 
 
@@ -66,6 +67,24 @@ def _chaos(value: object, errors: list[dict]) -> dict | None:
     return chaos or None
 
 
+def find_party(value: object, field: str, errors: list[dict], what: str) -> dict | None:
+    """Look up an account named by id or exact name in ``field``; add an error naming it when absent."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        errors.append({"field": field, "message": f"must be {what}: an account id or its exact name"})
+        return None
+    db = get_db()
+    try:
+        return accounts.get_account(db, value)
+    except NotFound:
+        # An exact account name works too, so the demo needs no id: "entity": "Cool Account".
+        found = accounts.find_account_by_name(db, value)
+        if found is None:
+            errors.append({"field": field, "message": f"no account has id or name {value!r}"})
+        return found
+
+
 def read_firing(body: dict) -> Firing:
     """Check a POST /api/events body field by field; return what to fire or raise a 400 naming each field."""
     errors: list[dict] = []
@@ -80,13 +99,9 @@ def read_firing(body: dict) -> Firing:
     if not isinstance(entity, str) or not entity:
         errors.append({"field": "entity", "message": "is required: the id of the account the event is for"})
     else:
-        try:
-            account = accounts.get_account(get_db(), entity)
-        except NotFound:
-            # An exact account name works too, so the demo needs no id: "entity": "Cool Account".
-            account = accounts.find_account_by_name(get_db(), entity)
-            if account is None:
-                errors.append({"field": "entity", "message": f"no account has id {entity!r}"})
+        account = find_party(entity, "entity", errors, "the account the event is for")
+    reseller = find_party(body.get("reseller"), "reseller", errors, "the reseller of the booking")
+    hotel = find_party(body.get("hotel"), "hotel", errors, "the hotel of the event")
 
     count = body.get("count", 1)
     if not is_whole_number(count, 1, MAX_COUNT):
@@ -101,22 +116,29 @@ def read_firing(body: dict) -> Firing:
     if overrides is not None and not isinstance(overrides, dict):
         errors.append({"field": "overrides", "message": "must be an object deep-merged into the data"})
     assignments = _assignments(body.get("set"), errors)
-    data = body.get("data")
+    # `object` is the envelope's name; `data` (its name before Wink published the envelope) still works.
+    field = "object" if "object" in body or "data" not in body else "data"
+    data = body.get(field)
+    if body.get("object") is not None and body.get("data") is not None:
+        errors.append({"field": "data", "message": "is the old name of object: give one of them"})
     if data is not None:
         if not isinstance(data, dict):
-            errors.append({"field": "data", "message": "must be an object: the whole data of the event"})
+            errors.append({"field": field, "message": "must be an object: the whole object of the event"})
         clash = [name for name in ("overrides", "set", "seed", "locale") if body.get(name) is not None]
         if clash:
-            errors.append({"field": "data", "message": "replaces generation, so it cannot be combined "
-                                                       "with " + ", ".join(clash)})
+            errors.append({"field": field, "message": "replaces generation, so it cannot be combined "
+                                                      "with " + ", ".join(clash)})
     webhook_id = body.get("webhookId")
     if webhook_id is not None and (not isinstance(webhook_id, str) or not webhook_id):
         errors.append({"field": "webhookId", "message": "must be the id of one of the account's webhooks"})
     chaos = _chaos(body.get("chaos"), errors)
     if errors:
         raise ValidationError(errors)
-    return Firing(key=key, account=account, count=count, seed=seed, locale=locale, overrides=overrides,
-                  assignments=assignments, data=data, webhook_id=webhook_id, chaos=chaos)
+    firing = Firing(key=key, account=account, count=count, seed=seed, locale=locale, overrides=overrides,
+                    assignments=assignments, data=data, webhook_id=webhook_id, chaos=chaos, hotel=hotel,
+                    reseller=reseller)
+    letters_of(firing)   # a 400 naming reseller, hotel or entity when the parties do not fit
+    return firing
 
 
 @api.post("/events")

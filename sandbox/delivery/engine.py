@@ -29,6 +29,7 @@ import time
 
 from flask import Flask
 
+from sandbox import signing
 from sandbox.db import ThreadConnections, immediate
 from sandbox.delivery import outcomes, sender
 from sandbox.delivery import schedule as schedules
@@ -97,6 +98,10 @@ class Engine:
 
     def server_schedule(self) -> list[float]:
         return schedules.server_schedule(self.app.config)
+
+    @property
+    def server_profile(self) -> str:
+        return self.app.config.get("PROFILE") or signing.DEFAULT_PROFILE
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -303,6 +308,7 @@ class Engine:
             return ("release", job)       # disabled: stays pending until enabled again
         number = job["attempts"] + 1
         headers = sender.signed_headers(
+            hook["profile"] or self.server_profile,
             secrets=hook["secrets"], event_id=job["event_id"], event_key=job["event_key"],
             delivery_id=job["id"], attempt=number, body=job["body"],
             timestamp_=int(time.time()) - job["stale_seconds"],
@@ -311,7 +317,7 @@ class Engine:
                                  timeout=self.timeout)
         if outcome["response_status"] is None and self._stopping.is_set():
             return None                   # cut short by stop: still claimed, sent again at next start
-        if outcome["gone"]:
+        if outcome["gone"] and self.app.config.get("DISABLE_ON_GONE"):
             hook["enabled"] = False       # send nothing more to it, even before the recorder runs
         return ("attempt", job, hook, outcome)
 
@@ -344,7 +350,10 @@ class Engine:
         released = [item[1]["id"] for item in items if item[0] == "release"]
         server_schedule = self.server_schedule()
         now = time.time()
-        plans = [outcomes.plan(job, hook, outcome, server_schedule, now) for job, hook, outcome in attempts]
+        honour = bool(self.app.config.get("HONOUR_RETRY_AFTER"))
+        disable = bool(self.app.config.get("DISABLE_ON_GONE"))
+        plans = [outcomes.plan(job, hook, outcome, server_schedule, now, honour)
+                 for job, hook, outcome in attempts]
         messages: list[dict] = []
         try:
             with immediate(db):
@@ -355,7 +364,7 @@ class Engine:
                     for (job, _hook, outcome), plan in zip(attempts, plans, strict=True)
                 ])
                 for (job, hook, outcome), plan, status in zip(attempts, plans, stored, strict=True):
-                    messages += outcomes.messages(db, job, hook, outcome, plan, status)
+                    messages += outcomes.messages(db, job, hook, outcome, plan, status, disable)
                 log.append(db, messages)
         except Exception:
             self.app.logger.exception(

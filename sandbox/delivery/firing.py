@@ -1,9 +1,11 @@
-"""Firing events: make the envelopes, pick the webhooks, store everything in one transaction.
+"""Firing events: make the letters, pick the webhooks, store everything in one transaction.
 
-An event goes to every *enabled* webhook of its account whose event list holds the key (or is empty),
-or to one named webhook. The events, their deliveries and the ``event.created`` log rows are written
-in one transaction before the caller answers, so a fired event is never lost; the engine is then
-woken to send them.
+One fired event is one *occurrence* on the platform. Each of its recipients (the named account and,
+when given, the other party: the booking's reseller or hotel) gets its own *letter*: its own event
+id, ``ownerIdentifier`` and ``recipientRole`` around the same ``object``, fanned out to that
+account's *enabled* webhooks whose event list holds the key (or is empty), or to one named webhook.
+The letters, their deliveries and the ``event.created`` log rows are written in one transaction
+before the caller answers, so a fired event is never lost; the engine is then woken to send them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from flask import Flask
 
 from sandbox import catalog
 from sandbox.db import immediate
-from sandbox.envelope import build_envelope, make_event, to_json
+from sandbox.envelope import build_envelope, make_object, recipients, to_json
 from sandbox.errors import APIError, ValidationError
 from sandbox.hub import get_hub
 from sandbox.store import NotFound, log, new_id, webhooks
@@ -31,7 +33,7 @@ DEFAULT_STALE_SECONDS = 600
 
 @dataclass
 class Firing:
-    """What to fire: an event key for an account, and how to make and route its envelopes."""
+    """What to fire: an event key for an account (and its other party), and how to make the letters."""
 
     key: str
     account: dict
@@ -43,18 +45,24 @@ class Firing:
     data: dict | None = None
     webhook_id: str | None = None
     chaos: dict | None = None
+    hotel: dict | None = None
+    reseller: dict | None = None
 
 
-def targets(db: sqlite_utils.Database, firing: Firing) -> tuple[list[dict], int]:
-    """Return the webhooks that get this event, and how many disabled ones would have wanted it."""
-    account_id = firing.account["id"]
-    if firing.webhook_id is not None:
+def targets(db: sqlite_utils.Database, firing: Firing, account: dict,
+            named: bool) -> tuple[list[dict], int]:
+    """Return the webhooks of ``account`` that get its letter, and how many disabled ones would have.
+
+    ``named``: the account is the one the event was fired for (``webhookId`` applies to it alone).
+    """
+    account_id = account["id"]
+    if firing.webhook_id is not None and named:
         try:
             hook = webhooks.get_webhook(db, account_id, firing.webhook_id)
         except NotFound:
             raise ValidationError([{"field": "webhookId", "message":
                                     f"no webhook {firing.webhook_id!r} belongs to account "
-                                    f"{firing.account['name']!r}"}]) from None
+                                    f"{account['name']!r}"}]) from None
         if not hook["enabled"]:
             raise APIError(409, f"Webhook {hook['name']!r} is disabled: enable it before firing at it",
                            title="Webhook disabled", extra={"webhookId": hook["id"]})
@@ -68,64 +76,85 @@ def targets(db: sqlite_utils.Database, firing: Firing) -> tuple[list[dict], int]
     return wanted, disabled
 
 
-def envelopes(firing: Firing) -> list[dict]:
-    """Make the envelopes: generated (seed + i for event i), or around the given ``data``."""
+def letters_of(firing: Firing) -> list[tuple[dict, str]]:
+    """Return the recipients of each occurrence, refusing ``webhookId`` with another party (a 400)."""
+    found = recipients(firing.key, firing.account, hotel=firing.hotel, reseller=firing.reseller)
+    if firing.webhook_id is not None and (firing.hotel is not None or firing.reseller is not None):
+        raise ValidationError([{"field": "webhookId", "message": "fires at one webhook of the entity "
+                                "only, so it cannot be combined with reseller or hotel"}])
+    return found
+
+
+def objects(firing: Firing) -> list[dict]:
+    """Make the objects: generated (seed + i for occurrence i), or the given ``data``."""
     made = []
     for number in range(firing.count):
-        event_id = new_id()
         if firing.data is not None:
-            made.append(build_envelope(firing.key, firing.account, firing.data, event_id=event_id))
+            made.append(firing.data)
         else:
-            made.append(make_event(
+            made.append(make_object(
                 firing.key, firing.account,
                 seed=None if firing.seed is None else firing.seed + number,
                 locale=firing.locale, overrides=firing.overrides, assignments=firing.assignments,
-                event_id=event_id,
-            ))
+                hotel=firing.hotel, reseller=firing.reseller,
+            )[0])
     return made
 
 
 def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
-    """Fire ``firing.count`` events; return the 202 answer once every event and delivery is stored."""
-    hooks, disabled = targets(db, firing)
-    made = envelopes(firing)
+    """Fire ``firing.count`` occurrences; return the 202 answer once every letter and delivery is stored."""
+    parties = letters_of(firing)
+    routed = [(account, role, *targets(db, firing, account, number == 0))
+              for number, (account, role) in enumerate(parties)]
+    made = objects(firing)
     chaos = firing.chaos or None
     chaos_json = json.dumps(chaos) if chaos else None
     chaos_label = (chaos or {}).get("label")
     stale = int((chaos or {}).get("staleSeconds") or 0)
+    wire = catalog.wire_key(firing.key)
     answer_events = []
     messages = []
     with immediate(db):
         now = time.time()
         created = log.timestamp()
         rows = []
-        for envelope in made:
-            seq = event_store.insert_event(
-                db, event_id=envelope["id"], key=firing.key, account=firing.account, created=created,
-                body=to_json(envelope), delivery_count=len(hooks), seed=_seed_of(firing, len(answer_events)),
-                locale=firing.locale, chaos=chaos, target_webhook_id=firing.webhook_id,
-            )
-            sent_to = []
-            for hook in hooks:
-                delivery_id = new_id()
-                rows.append((delivery_id, seq, envelope["id"], firing.key, firing.account["id"], hook["id"],
-                             hook["name"], hook["eventUrl"], now, created, created, chaos_json, stale))
-                sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
-            answer_events.append({"id": envelope["id"], "event": firing.key, "deliveries": sent_to})
-            messages.append(log.message(
-                "event.created", eventId=envelope["id"], event=firing.key, entity=firing.account["id"],
-                entityName=firing.account["name"], deliveryCount=len(hooks),
-                webhookIds=[hook["id"] for hook in hooks], chaos=chaos_label,
-            ))
+        for number, obj in enumerate(made):
+            occurrence = new_id()
+            for account, role, hooks, _disabled in routed:
+                envelope = build_envelope(wire, account["id"], role, obj, event_id=new_id())
+                seq = event_store.insert_event(
+                    db, event_id=envelope["id"], key=wire, account=account, created=created,
+                    body=to_json(envelope), delivery_count=len(hooks), seed=_seed_of(firing, number),
+                    locale=firing.locale, chaos=chaos, target_webhook_id=firing.webhook_id,
+                    recipient_role=role, occurrence_id=occurrence,
+                )
+                sent_to = []
+                for hook in hooks:
+                    delivery_id = new_id()
+                    rows.append((delivery_id, seq, envelope["id"], wire, account["id"], hook["id"],
+                                 hook["name"], hook["eventUrl"], now, created, created, chaos_json, stale))
+                    sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
+                answer_events.append({"id": envelope["id"], "event": wire, "entity": account["id"],
+                                      "entityName": account["name"], "recipientRole": role,
+                                      "deliveries": sent_to})
+                messages.append(log.message(
+                    "event.created", eventId=envelope["id"], event=wire, entity=account["id"],
+                    entityName=account["name"], recipientRole=role, deliveryCount=len(hooks),
+                    webhookIds=[hook["id"] for hook in hooks], chaos=chaos_label,
+                ))
         delivery_store.insert_deliveries(db, rows)
         log.append(db, messages)
     get_hub(app).publish(messages)
     engine = app.extensions.get("sandbox.delivery")
-    if engine is not None and hooks:
+    if engine is not None and rows:
         engine.notify()
-    answer: dict = {"events": answer_events}
-    if not hooks:
-        answer["message"] = _nobody_message(firing, disabled)
+    answer: dict = {
+        "events": answer_events,
+        "recipients": [{"entity": account["id"], "entityName": account["name"], "recipientRole": role,
+                        "webhookCount": len(hooks)} for account, role, hooks, _disabled in routed],
+    }
+    if not rows:
+        answer["message"] = _nobody_message(firing, routed)
     return answer
 
 
@@ -135,9 +164,12 @@ def _seed_of(firing: Firing, number: int) -> int | None:
     return firing.seed + number
 
 
-def _nobody_message(firing: Firing, disabled: int) -> str:
-    text = (f"Stored {firing.count} event(s) with no deliveries: no enabled webhook of "
-            f"{firing.account['name']!r} subscribes to {firing.key}")
+def _nobody_message(firing: Firing, routed: list[tuple]) -> str:
+    names = " or ".join(repr(account["name"]) for account, *_ in routed)
+    events = "1 event" if firing.count == 1 else f"{firing.count} events"
+    text = (f"Stored {events} with no deliveries: no enabled webhook of {names} subscribes to "
+            f"{catalog.wire_key(firing.key)}")
+    disabled = sum(count for *_, count in routed)
     if disabled:
-        text += f" ({disabled} disabled webhook(s) would have)"
+        text += f" ({disabled} disabled webhook{'s' if disabled != 1 else ''} would have)"
     return text

@@ -14,6 +14,10 @@ from collections.abc import Mapping
 PRESETS: dict[str, tuple[float, ...]] = {
     # Compressed for local work: six attempts over about 12.5 minutes.
     "local": (2, 5, 30, 120, 600),
+    # Wink's published spacing, read as 10 retries after the first attempt (11 attempts over about
+    # 4.9 days): "retried 10 times over ~3 days (1m, 5m, 30m, 2h, 6h, 12h, then daily)". The spec's
+    # "~3 days" fits neither reading (10 attempts would be 3.9 days); "retried 10 times" decides it.
+    "wink": (60, 300, 1800, 7200, 21600, 43200, 86400, 86400, 86400, 86400),
     # Svix's real spacing (after the immediate first attempt): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
     "svix": (5, 300, 1800, 7200, 18000, 36000, 36000),
 }
@@ -65,6 +69,12 @@ def check_settings(config: Mapping) -> None:
         raise ValueError(
             f"Setting RETRY_TIME_FACTOR must be a number above 0 and at most 1000, not {factor!r}"
         )
+    from sandbox import signing
+
+    try:
+        signing.get(config.get("PROFILE") or signing.DEFAULT_PROFILE)
+    except ValueError as exc:
+        raise ValueError(f"Setting PROFILE {exc}") from None
     for name, low, high in (("REQUEST_TIMEOUT", 0.05, 600), ("WORKER_THREADS", 1, 256),
                             ("MAX_PER_WEBHOOK", 1, 64)):
         value = config.get(name)
@@ -91,7 +101,8 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
 def next_delay(schedule: list[float], retries_made: int, retry_after: float | None) -> float | None:
     """Return the wait before the next retry, or None when the schedule is used up.
 
-    A Retry-After answer replaces the step, capped by the schedule's longest step.
+    A Retry-After answer (passed only when HONOUR_RETRY_AFTER is on) replaces the step, capped by the
+    schedule's longest step.
     """
     if retries_made >= len(schedule):
         return None

@@ -27,9 +27,6 @@ from sandbox.delivery.schedule import retry_after_seconds
 from sandbox.store.log import timestamp
 
 USER_AGENT = f"WebhookSandbox/{__version__}"
-EVENT_HEADER = "X-Wink-Event"
-ATTEMPT_HEADER = "X-Wink-Attempt"
-DELIVERY_HEADER = "X-Wink-Delivery"
 RESPONSE_LIMIT = 64 * 1024
 _BASE_HEADERS = {
     "Content-Type": "application/json",
@@ -101,17 +98,13 @@ def new_session(connections: Connections) -> requests.Session:
     return session
 
 
-def signed_headers(*, secrets: list[str], event_id: str, event_key: str, delivery_id: str, attempt: int,
-                   body: bytes, timestamp_: int) -> dict:
-    """Return every header of one attempt, the Standard Webhooks trio included."""
+def signed_headers(profile: str | None, *, secrets: list[str], event_id: str, event_key: str,
+                   delivery_id: str, attempt: int, body: bytes, timestamp_: int) -> dict:
+    """Return every header of one attempt: the common ones, then the signing profile's own."""
     return {
         **_BASE_HEADERS,
-        EVENT_HEADER: event_key,
-        ATTEMPT_HEADER: str(attempt),
-        DELIVERY_HEADER: delivery_id,
-        "webhook-id": event_id,
-        "webhook-timestamp": str(timestamp_),
-        "webhook-signature": signing.signature_header(secrets, event_id, timestamp_, body),
+        **signing.delivery_headers(profile, secrets=secrets, event_id=event_id, delivery_id=delivery_id,
+                                   event_key=event_key, attempt=attempt, body=body, timestamp=timestamp_),
     }
 
 

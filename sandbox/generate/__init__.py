@@ -71,8 +71,13 @@ def _spec(key: str) -> EventSpec:
 
 
 def generate(key: str, *, account: dict | None = None, seed: int | None = None,
-             locale: str | None = None, now: datetime | None = None) -> tuple[dict, dict]:
-    """Generate ``data`` for ``key``; return it with the account it was generated for."""
+             locale: str | None = None, now: datetime | None = None, hotel: dict | None = None,
+             reseller: dict | None = None) -> tuple[dict, dict]:
+    """Generate ``data`` for ``key``; return it with the account it was generated for.
+
+    ``hotel`` (when the account is a reseller) or ``reseller`` (when it is a hotel) names the other
+    party, so the payload's property or selling affiliate is that account instead of a made-up one.
+    """
     spec = _spec(key)
     locale = normalize_locale(locale)
     if seed is None:
@@ -87,6 +92,10 @@ def generate(key: str, *, account: dict | None = None, seed: int | None = None,
                    "type": str(account.get("type") or "")}
     ctx = Ctx(fake=faker_for(locale, seed), locale=locale, now=to_utc_naive(moment),
               account=account)
+    if hotel is not None:
+        ctx.memo["property"] = (str(hotel["id"]), str(hotel["name"]))
+    if reseller is not None:
+        ctx.memo["affiliate"] = (str(reseller["id"]), str(reseller["name"]))
     data = spec.generate(ctx)
     return data, ctx.account
 

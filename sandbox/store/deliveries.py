@@ -100,16 +100,17 @@ def webhook_for_sending(db: sqlite_utils.Database, webhook_id: str) -> dict | No
     """Return what sending needs to know of a webhook now (URL, secrets, state), or None if deleted."""
     row = db.conn.execute(
         "select id, name, enabled, event_url, secret, previous_secret, previous_secret_expires, "
-        "retry_schedule from webhooks where id = ?", [webhook_id],
+        "retry_schedule, profile from webhooks where id = ?", [webhook_id],
     ).fetchone()
     if row is None:
         return None
-    secrets = [row[4]]
+    secrets = [row[4]]   # newest first: Wink-Signature reads t=...,v1=<new>,v1=<old>
     if row[5] and row[6] and row[6] > now_iso():
         secrets.append(row[5])
     return {
         "id": row[0], "name": row[1], "enabled": bool(row[2]), "url": row[3], "secrets": secrets,
         "retry_schedule": json.loads(row[7]) if row[7] else None,
+        "profile": row[8],   # None: the server's PROFILE setting
     }
 
 

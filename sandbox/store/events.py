@@ -10,7 +10,8 @@ from sandbox.store import NotFound, newest_first_page
 
 _INSERT = (
     "insert into events (id, event_key, account_id, account_name, created, seed, locale, chaos, "
-    "target_webhook_id, delivery_count, body) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "target_webhook_id, delivery_count, body, recipient_role, occurrence_id) "
+    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -27,11 +28,14 @@ def insert_event(
     locale: str | None = None,
     chaos: dict | None = None,
     target_webhook_id: str | None = None,
+    recipient_role: str | None = None,
+    occurrence_id: str | None = None,
 ) -> int:
     """Store one fired event (inside the caller's transaction); return its sequence number."""
     return db.conn.execute(_INSERT, (
         event_id, key, account["id"], account["name"], created, seed, locale,
-        json.dumps(chaos) if chaos else None, target_webhook_id, delivery_count, body,
+        json.dumps(chaos) if chaos else None, target_webhook_id, delivery_count, body, recipient_role,
+        occurrence_id or event_id,
     )).lastrowid
 
 
@@ -41,6 +45,8 @@ def _summary(row: dict) -> dict:
         "event": row["event_key"],
         "entity": row["account_id"],
         "entityName": row["account_name"],
+        "recipientRole": row["recipient_role"],
+        "occurrenceId": row["occurrence_id"],
         "createdDate": row["created"],
         "deliveryCount": row["delivery_count"],
         "webhookId": row["target_webhook_id"],
@@ -51,7 +57,7 @@ def _summary(row: dict) -> dict:
 
 
 _COLUMNS = ("seq, id, event_key, account_id, account_name, created, seed, locale, chaos, "
-            "target_webhook_id, delivery_count")
+            "target_webhook_id, delivery_count, recipient_role, occurrence_id")
 
 
 def get_event(db: sqlite_utils.Database, event_id: str) -> dict:

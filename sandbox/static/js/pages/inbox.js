@@ -36,7 +36,8 @@ function eventKey(capture) {
   let key = null;
   try {
     const body = JSON.parse(capture.body);
-    if (body && typeof body.event === "string") key = body.event;
+    if (body && typeof body.type === "string") key = body.type;
+    else if (body && typeof body.event === "string") key = body.event;  // captured before Wink's envelope
   } catch {
     // Not JSON: nothing to show.
   }

@@ -128,9 +128,9 @@ async function send() {
     $("#payload").focus();
     return;
   }
-  if (!envelope || typeof envelope !== "object" || Array.isArray(envelope) || typeof envelope.data !== "object"
-      || envelope.data === null || Array.isArray(envelope.data)) {
-    $("#data-error").textContent = "The payload must be an envelope with a \"data\" object.";
+  if (!envelope || typeof envelope !== "object" || Array.isArray(envelope) || typeof envelope.object !== "object"
+      || envelope.object === null || Array.isArray(envelope.object)) {
+    $("#data-error").textContent = "The payload must be an envelope with an \"object\".";
     $("#payload").focus();
     return;
   }
@@ -142,7 +142,7 @@ async function send() {
   startFeed();
   sendButton.disabled = true;
   try {
-    const answer = await post("/api/events", { event: picker.value(), entity: accountSelect.value, data: envelope.data });
+    const answer = await post("/api/events", { event: picker.value(), entity: accountSelect.value, object: envelope.object });
     const note = $("#sent-note");
     note.hidden = !answer.message;
     note.textContent = answer.message || "";
