@@ -91,6 +91,10 @@ def _ms(value: float | None) -> str:
 @cli.command()
 @click.argument("event")
 @click.option("--entity", metavar="ACCOUNT_ID", help="The account the events are for (id or exact name).")
+@click.option("--reseller", metavar="ACCOUNT", help="The reseller a hotel's booking was made through (id or "
+              "exact name): it gets its own letter, as AGENT (a travel agent) or AFFILIATE.")
+@click.option("--hotel", metavar="ACCOUNT", help="The hotel, when --entity is the reseller (id or exact "
+              "name): it gets its own letter as SUPPLIER.")
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID",
               help="Deliver to this one webhook only (its account is used when --entity is not given).")
 @click.option("--count", type=click.IntRange(1, MAX_COUNT), default=1, show_default=True,
@@ -106,17 +110,21 @@ def _ms(value: float | None) -> str:
               metavar="SECONDS", help="With --wait: stop waiting after SECONDS (retries included).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @server_options
-def trigger(client: SandboxClient, event: str, entity: str | None, webhook_id: str | None, count: int,
-            sets: tuple[str, ...], seed: int | None, locale: str | None, wait: bool, timeout: float,
-            as_json: bool) -> None:
+def trigger(client: SandboxClient, event: str, entity: str | None, reseller: str | None, hotel: str | None,
+            webhook_id: str | None, count: int, sets: tuple[str, ...], seed: int | None, locale: str | None,
+            wait: bool, timeout: float, as_json: bool) -> None:
     """Fire EVENT for an account: realistic generated payloads, signed and delivered.
+
+    Each recipient gets its own letter: the account, and the other party named with --reseller or
+    --hotel. booking.created (Wink's help page) is accepted for booking.create, the key on the wire.
 
     With --wait it follows every delivery to its end (a progress bar while they go), then prints
     sent, succeeded, failed and the receivers' p50/p99 answer time; it exits 1 when any failed.
 
     \b
     Example:
-        python run.py trigger booking.created --entity ACCOUNT_ID --count 100 --wait
+        python run.py trigger booking.create --entity ACCOUNT_ID --count 100 --wait
+        python run.py trigger booking.create --entity "The Siam Residences, Bangkok" --reseller "Cool Account"
         python run.py trigger booking.cancelled --entity ACCOUNT_ID --set cancellation.cancellerType=HOTEL
     """
     if not entity and not webhook_id:
@@ -126,7 +134,8 @@ def trigger(client: SandboxClient, event: str, entity: str | None, webhook_id: s
     body: dict = {"event": event, "entity": account["id"], "count": count}
     if sets:
         body["set"] = check_assignments(sets)
-    for name, value in (("seed", seed), ("locale", locale), ("webhookId", webhook_id)):
+    for name, value in (("seed", seed), ("locale", locale), ("webhookId", webhook_id),
+                        ("reseller", reseller), ("hotel", hotel)):
         if value is not None:
             body[name] = value
     if not wait:
@@ -135,10 +144,13 @@ def trigger(client: SandboxClient, event: str, entity: str | None, webhook_id: s
         if as_json:
             emit_json(answer)
             return
-        click.echo(f"Fired {len(answer['events'])} {event} event(s) for {account['name']!r}: "
+        parties = " and ".join(f"{party['entityName']!r} ({party['recipientRole']})"
+                               for party in answer.get("recipients", []))
+        wire = answer["events"][0]["event"] if answer["events"] else event
+        click.echo(f"Fired {len(answer['events'])} {wire} letter(s) for {parties or repr(account['name'])}: "
                    f"{deliveries} deliver{'y' if deliveries == 1 else 'ies'} queued.")
         for fired in answer["events"][:10]:
-            click.echo(f"  {fired['id']}")
+            click.echo(f"  {fired['id']}  {fired.get('recipientRole', '')}")
         if len(answer["events"]) > 10:
             click.echo(f"  ... and {len(answer['events']) - 10} more")
         if answer.get("message"):
@@ -148,7 +160,8 @@ def trigger(client: SandboxClient, event: str, entity: str | None, webhook_id: s
 
 
 def _fire_and_wait(client: SandboxClient, body: dict, account: dict, timeout: float, as_json: bool) -> None:
-    filters = {"entity": account["id"], "webhookId": body.get("webhookId")}
+    entities = [account["id"], *(body[name] for name in ("reseller", "hotel") if body.get(name))]
+    filters = {"entity": ",".join(entities), "webhookId": body.get("webhookId")}
     with LiveFeed(client, filters) as feed:  # subscribe first: no outcome can slip past
         tally = Tally(time.monotonic())
         answer = client.post("/api/events", body)
@@ -265,7 +278,7 @@ def simulate(client: SandboxClient, scenarios: tuple[str, ...], rate: float, ent
                 if next_at > now:
                     time.sleep(next_at - now)
                 next_at = max(next_at + 1 / rate, time.monotonic() - 1)  # no burst to catch up after a stall
-                event_body: dict = {"event": item.event, "entity": account["id"], "data": item.data}
+                event_body: dict = {"event": item.event, "entity": account["id"], "object": item.data}
                 if webhook_id:
                     event_body["webhookId"] = webhook_id
                 answer = client.post("/api/events", event_body)

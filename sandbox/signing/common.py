@@ -1,4 +1,4 @@
-"""What every signing profile shares: the secret prefix, the timestamp tolerance, the error, the clock check."""
+"""What every signing profile shares: the secret prefix, the clock tolerance, the error and its check."""
 
 from __future__ import annotations
 
