@@ -1,12 +1,12 @@
 """A deliberately NAIVE webhook receiver: do not copy it. It shows what `check` catches.
 
-It trusts every request: it never verifies the signature, so anyone who finds the URL can forge
+It trusts every request: it never verifies `Wink-Signature`, so anyone who finds the URL can forge
 bookings, alter bodies in flight or replay old requests. `python run.py check` fails it on every
-security check (wrong, missing or tampered signature, stale and future timestamps); compare with
-good_receiver.py, which passes them all.
+security check (another secret, no signature, no v1, a tampered body, a re-dated old signature,
+stale and future timestamps); compare with good_receiver.py, which passes them all.
 
     python examples/naive_receiver.py --port 9001
-    python run.py check http://127.0.0.1:9001/webhook --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+    python run.py check http://127.0.0.1:9001/webhook --secret whsec_dGVzdC1zZWNyZXQtdmFsdWUtZm9yLWRvY3M
 """
 
 from __future__ import annotations
