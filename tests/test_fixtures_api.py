@@ -7,6 +7,7 @@ import json
 import pytest
 
 from sandbox import create_app
+from sandbox.envelope import FIELDS
 from tests.conftest import assert_problem
 from tests.receivers import Receiver
 
@@ -23,26 +24,38 @@ def app(db_path, fixtures_dir):
 
 
 def hook(client, account, url="http://127.0.0.1:9/unused") -> dict:
-    return client.post(f"/api/managing-entity/{account['id']}/webhook",
-                       json={"name": "Hook", "eventUrl": url, "eventList": []}).get_json()
+    """Create a webhook; return it (the answer is Wink's {secret, webhook})."""
+    created = client.post(f"/api/managing-entity/{account['id']}/webhook",
+                          json={"name": "Hook", "eventUrl": url, "eventList": []})
+    assert created.status_code == 201, created.get_json()
+    return created.get_json()["webhook"]
+
+
+def write(fixtures_dir, name: str, doc: dict) -> None:
+    fixtures_dir.mkdir(exist_ok=True)
+    (fixtures_dir / f"{name}.json").write_text(json.dumps(doc))
 
 
 def test_list_shows_shipped_and_own_fixtures_and_invalid_files(client, fixtures_dir):
-    fixtures_dir.mkdir()
-    (fixtures_dir / "mine.json").write_text(json.dumps({"kind": "event", "event": "booking.created",
-                                                        "seed": 5}))
-    (fixtures_dir / "broken.json").write_text(json.dumps({"kind": "scenario", "steps": [{"name": "a"}]}))
+    write(fixtures_dir, "mine", {"kind": "event", "type": "booking.create", "seed": 5})
+    write(fixtures_dir, "old", {"kind": "event", "event": "booking.created", "seed": 5})
+    write(fixtures_dir, "broken", {"kind": "scenario", "steps": [{"name": "a"}]})
     body = client.get("/api/fixtures").get_json()
     by_name = {f["name"]: f for f in body["items"]}
     assert {"booking-life", "payment-failed", "partial-refund-payout", "property-onboarding",
-            "booking.created", "mine"} <= set(by_name)
+            "booking.created", "mine", "old"} <= set(by_name)
     life = by_name["booking-life"]
     assert life["kind"] == "scenario" and life["params"][0]["name"] == "payment_outcome"
-    assert [s["name"] for s in life["steps"]][:3] == ["created", "processing", "payment"]
+    assert [(s["name"], s["type"]) for s in life["steps"]][:2] == [
+        ("created", "booking.create"), ("processing", "internal.payment.processing")]
     assert body["items"][0]["kind"] == "scenario"  # scenarios first
+    assert by_name["mine"]["warnings"] == [] and life["warnings"] == []
+    [warning] = by_name["old"]["warnings"]  # the old name still loads, with a note
+    assert (warning["step"], warning["field"]) == (None, "event") and "deprecated" in warning["message"]
+    assert by_name["old"]["steps"] == [{"name": "old", "type": "booking.created", "delayMs": 0}]
     [invalid] = body["invalid"]
     assert invalid["file"].endswith("broken.json")
-    assert invalid["errors"] == [{"step": "1 'a'", "field": "event", "message": "is required"}]
+    assert invalid["errors"] == [{"step": "1 'a'", "field": "type", "message": "is required"}]
 
 
 def test_run_fires_every_step_for_the_account(client, account):
@@ -54,14 +67,17 @@ def test_run_fires_every_step_for_the_account(client, account):
     assert body["seed"] == 3 and [e["step"] for e in body["events"]] == [
         "created", "processing", "payment", "booking_failed"]
     assert all(len(e["deliveries"]) == 1 for e in body["events"])
+    assert body["warnings"] == []
     stored = [client.get(f"/api/events/{e['id']}").get_json()["envelope"] for e in body["events"]]
-    booking_id = stored[0]["data"]["id"]
-    assert stored[1]["data"]["bookingIdentifier"] == booking_id and stored[3]["data"]["id"] == booking_id
-    assert stored[2]["event"] == "internal.payment.failed"
+    assert all(tuple(e) == FIELDS and e["ownerIdentifier"] == account["id"] for e in stored)
+    assert [e["type"] for e in stored] == ["booking.create", "internal.payment.processing",
+                                           "internal.payment.failed", "booking.failed"]
+    booking_id = stored[0]["object"]["id"]
+    assert stored[1]["object"]["bookingIdentifier"] == booking_id and stored[3]["object"]["id"] == booking_id
     again = client.post("/api/fixtures/booking-life/run", json={
         "entity": account["id"], "params": {"payment_outcome": "failed"}, "delays": False, "seed": 3})
     repeat = [client.get(f"/api/events/{e['id']}").get_json()["envelope"] for e in again.get_json()["events"]]
-    assert [e["data"] for e in repeat] == [e["data"] for e in stored]  # same seed, same data
+    assert [e["object"] for e in repeat] == [e["object"] for e in stored]  # same seed, same object
 
 
 def test_run_uses_the_webhook_owner_and_chaos_through_the_engine(live_server, client, account):
@@ -78,7 +94,7 @@ def test_run_uses_the_webhook_owner_and_chaos_through_the_engine(live_server, cl
     assert [e["event"] for e in body["events"]] != ["managing_entity.created", "property.created",
                                                     "room_type.created", "rate_plan.created"]
     assert all(d["sent"] for d in body["duplicates"]) and len(body["duplicates"]) == 4
-    ids = [r.headers["webhook-id"] for r in got]
+    ids = [r.json()["id"] for r in got]
     assert sorted(set(ids)) == sorted(e["id"] for e in body["events"]) and len(ids) == 8
     stored = client.get(f"/api/events/{body['events'][0]['id']}").get_json()
     assert stored["chaos"] == {"label": "duplicate", "staleSeconds": 600}
@@ -91,7 +107,7 @@ def test_run_uses_the_webhook_owner_and_chaos_through_the_engine(live_server, cl
     ({"entity": "ACCOUNT", "params": {"payment_outcome": "maybe"}}, "params.payment_outcome"),
     ({"entity": "ACCOUNT", "params": {"colour": "red"}}, "params.colour"),
     ({"entity": "ACCOUNT", "params": ["x"]}, "params"),
-    ({"entity": "ACCOUNT", "set": ["roomStay.adults=many"]}, "step 1 'created' data.roomStay.adults"),
+    ({"entity": "ACCOUNT", "set": ["roomStay.adults=many"]}, "step 1 'created' object.roomStay.adults"),
     ({"entity": "ACCOUNT", "set": 5}, "set"),
     ({"entity": "ACCOUNT", "seed": -1}, "seed"),
     ({"entity": "ACCOUNT", "delays": "no"}, "delays"),
@@ -123,14 +139,19 @@ def test_record_returns_saves_and_refuses_to_overwrite(client, account, fixtures
     preview = client.post(f"/api/events/{fired['id']}/fixture", json={"save": False})
     assert preview.status_code == 200
     body = preview.get_json()
-    assert body["path"] is None and body["name"] == f"booking.created-{fired['id'][:8]}"
-    assert body["fixture"]["data"] == envelope["data"] and body["fixture"]["event"] == "booking.created"
+    assert body["path"] is None and body["name"] == f"booking.create-{fired['id'][:8]}"
+    recorded = body["fixture"]
+    assert recorded["object"] == envelope["object"] and recorded["type"] == "booking.create"
+    assert "event" not in recorded and "data" not in recorded
+    assert recorded["account"] == {"id": account["id"], "name": account["name"]}
+    assert recorded["source"] == {"eventId": fired["id"], "occurredAt": envelope["occurredAt"]}
     assert not fixtures_dir.exists()
 
     saved = client.post(f"/api/events/{fired['id']}/fixture", json={"name": "kept"})
     assert saved.status_code == 201
     path = fixtures_dir / "recorded" / "kept.json"
-    assert saved.get_json()["path"] == str(path) and json.loads(path.read_text())["data"] == envelope["data"]
+    assert saved.get_json()["path"] == str(path)
+    assert json.loads(path.read_text())["object"] == envelope["object"]
     assert_problem(client.post(f"/api/events/{fired['id']}/fixture", json={"name": "kept"}), 409,
                    detail="exists")
     assert client.post(f"/api/events/{fired['id']}/fixture",
@@ -155,3 +176,63 @@ def test_record_refuses_bad_input(client, account, body, field, fixtures_dir):
 
 def test_record_unknown_event(client):
     assert_problem(client.post("/api/events/nope/fixture", json={}), 404, detail="No event with id 'nope'")
+
+
+def test_run_reads_old_names_and_references_and_says_they_are_deprecated(client, account, fixtures_dir):
+    write(fixtures_dir, "old-life", {"kind": "scenario", "steps": [
+        {"name": "made", "event": "booking.created"},
+        {"name": "cancel", "event": "booking.cancelled",
+         "overrides": {"id": "${steps.made.data.id}", "bookingCode": "${steps.made.data.bookingCode}"}}]})
+    hook(client, account)
+    response = client.post("/api/fixtures/old-life/run", json={"entity": account["id"], "delays": False})
+    assert response.status_code == 202, response.get_json()
+    body = response.get_json()
+    assert [(w["step"], w["field"]) for w in body["warnings"]] == [
+        ("1 'made'", "event"), ("2 'cancel'", "event"), ("2 'cancel'", "overrides.id")]
+    made, cancel = (client.get(f"/api/events/{e['id']}").get_json()["envelope"] for e in body["events"])
+    assert (made["type"], cancel["type"]) == ("booking.create", "booking.cancelled")
+    assert cancel["object"]["id"] == made["object"]["id"]
+    assert cancel["object"]["bookingCode"] == made["object"]["bookingCode"]
+
+
+@pytest.mark.parametrize("step, field", [
+    ({"name": "a", "type": "booking.create", "event": "booking.created"}, "step 1 'a' event"),
+    ({"name": "a", "type": "property.updated", "object": {"id": "P"}, "data": {"id": "P"}},
+     "step 1 'a' data"),
+])
+def test_run_refuses_a_file_giving_a_field_and_its_old_name(client, account, fixtures_dir, step, field):
+    write(fixtures_dir, "twice", {"kind": "scenario", "steps": [step]})
+    body = assert_problem(client.post("/api/fixtures/twice/run", json={"entity": account["id"]}), 400,
+                          field=field, detail="twice.json")
+    assert "its old name" in body["detail"]
+    assert client.get("/api/events").get_json()["items"] == []
+    [invalid] = client.get("/api/fixtures").get_json()["invalid"]
+    assert invalid["errors"][0]["field"] == field.split()[-1]
+
+
+def test_delivered_bodies_of_a_fixture_run_are_wink_envelopes(live_server, client, account, fixtures_dir):
+    """`booking.created` (the shipped fixture's name, an own fixture's type) goes out as booking.create."""
+    write(fixtures_dir, "alias", {"kind": "event", "type": "booking.created", "seed": 8})
+    with Receiver() as receiver:
+        target = hook(client, account, receiver.url)
+        fired = []
+        for name in ("booking.created", "alias"):
+            response = client.post(f"/api/fixtures/{name}/run", json={"webhookId": target["id"]})
+            assert response.status_code == 202, response.get_json()
+            fired += response.get_json()["events"]
+        got = receiver.wait_for(2)
+    bodies = sorted((r.json() for r in got), key=lambda b: [e["id"] for e in fired].index(b["id"]))
+    for body in bodies:
+        assert tuple(body) == FIELDS
+        assert body["type"] == "booking.create" and body["schemaVersion"] == 2
+        assert body["ownerIdentifier"] == account["id"] and body["recipientRole"] == "AGENT"
+        assert body["occurredAt"].endswith("Z") and body["object"]["id"]
+    assert bodies[0]["object"]["roomStay"]["adults"] == 2  # the shipped fixture's own `set`
+
+
+def test_run_refuses_an_account_that_does_not_receive_the_key_before_firing(client, account, fixtures_dir):
+    write(fixtures_dir, "review", {"kind": "scenario", "steps": [
+        {"name": "made", "type": "booking.create"}, {"name": "review", "type": "booking.review.created"}]})
+    assert_problem(client.post("/api/fixtures/review/run", json={"entity": account["id"]}), 400,
+                   field="step 2 'review' entity", detail="does not receive booking.review.created")
+    assert client.get("/api/events").get_json()["items"] == []  # not even the first step

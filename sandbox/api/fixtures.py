@@ -2,7 +2,8 @@
 
 ``POST /api/fixtures/{name}/run`` builds the fixture's events (``sandbox.fixtures``) and fires them
 in order through the delivery engine, with the same chaos plan as ``replay`` (``sandbox.chaos``).
-It answers once every event is fired; the deliveries' outcomes follow in the live log.
+It answers once every event is fired; the deliveries' outcomes follow in the live log. A recorded
+fixture speaks the envelope's names: the key in ``type``, the payload in ``object``.
 """
 
 from __future__ import annotations
@@ -54,10 +55,14 @@ def list_fixtures():
 def _load(name: str) -> fixtures.Fixture:
     if not _NAME.match(name):
         raise NotFoundError(f"No fixture named {name!r}")
-    found, _ = fixtures.discover(_search_dirs())
+    found, errors = fixtures.discover(_search_dirs())
     for fixture in found:
         if fixture.name == name:
             return fixture
+    for error in errors:  # the file of that name exists but does not load: say why, not "no fixture"
+        if Path(error.file).name.removesuffix(".json") == name:
+            raise ValidationError(error.api_errors(), detail=f"Fixture file {error.file} cannot be loaded: "
+                                  + "; ".join(p.render() for p in error.problems))
     raise NotFoundError(f"No fixture named {name!r}; GET /api/fixtures lists them")
 
 
@@ -159,13 +164,18 @@ class _Accounts:
         raise ValidationError([{"field": "entity", "message": "is required: the account id to fire for (or "
                                                                "webhookId)"}])
 
-    def make(self, event: str, spec: dict | None, *, data: dict | None = None, **options) -> dict:
-        from sandbox.envelope import build_envelope, make_event
+    def make(self, key: str, spec: dict | None, *, data: dict | None = None, **options) -> dict:
+        """``fixtures.Make``: the envelope of ``key`` for the resolved account, around ``data`` if given.
+
+        A generated event for an account that does not receive the key is refused here, before any
+        step is fired; the firing decides every recipient of what is fired.
+        """
+        from sandbox.envelope import build_envelope, make_event, role_for
 
         account = self.resolve(spec)
         if data is not None:
-            return build_envelope(event, account, data)
-        return make_event(event, account, **options)
+            return build_envelope(key, account["id"], role_for(key, account) or "SUPPLIER", data)
+        return make_event(key, account, **options)
 
 
 class InProcessTarget:
@@ -188,7 +198,7 @@ class InProcessTarget:
             chaos["label"] = label
         if self.chaos.stale:
             chaos["staleSeconds"] = self.chaos.stale_seconds
-        account = accounts.get_account(self.db, item.entity["identifier"])
+        account = accounts.get_account(self.db, item.owner)
         answer = fire(self.app, self.db, Firing(key=item.event, account=account, data=item.data,
                                                 webhook_id=self.webhook_id, chaos=chaos or None))
         event = answer["events"][0]
@@ -244,22 +254,24 @@ def run_fixture(name: str):
     run(built, target, chaos=options["chaos"], seed=start, delays=options["delays"], stop=threading.Event())
     return jsonify({"fixture": fixture.name, "kind": fixture.kind, "seed": start,
                     "chaos": options["chaos"].as_dict(), "events": target.events,
-                    "duplicates": target.duplicates}), 202
+                    "duplicates": target.duplicates,
+                    "warnings": [w.as_dict() for w in fixture.warnings]}), 202
 
 
 # -- recording ----------------------------------------------------------------------------------
 
 def record(event: dict, name: str) -> dict:
-    """Return an event fixture holding a stored event's exact ``data``."""
+    """Return an event fixture holding a stored event's exact ``object``, under its envelope's ``type``."""
+    envelope = event["envelope"]
     return {
         "kind": "event",
         "name": name,
-        "description": f"Recorded from event {event['id']} ({event['event']} for {event['entityName']}, "
-                       f"{event['createdDate']}).",
-        "event": event["event"],
-        "account": {"id": event["entity"], "name": event["entityName"]},
-        "data": event["envelope"]["data"],
-        "source": {"eventId": event["id"], "createdDate": event["createdDate"]},
+        "description": f"Recorded from event {event['id']} ({envelope['type']} for {event['entityName']}, "
+                       f"{envelope['occurredAt']}).",
+        "type": envelope["type"],
+        "account": {"id": envelope["ownerIdentifier"], "name": event["entityName"]},
+        "object": envelope["object"],
+        "source": {"eventId": event["id"], "occurredAt": envelope["occurredAt"]},
     }
 
 
@@ -269,7 +281,7 @@ def save_event_fixture(event_id: str):
     errors = [{"field": n, "message": "is not an option (name, save, overwrite)"}
               for n in sorted(set(body) - {"name", "save", "overwrite"})]
     event = event_store.get_event(get_db(), event_id)
-    name = body["name"] if "name" in body else f"{event['event']}-{event['id'][:8]}"
+    name = body["name"] if "name" in body else f"{event['envelope']['type']}-{event['id'][:8]}"
     if not isinstance(name, str) or not _NAME.match(name):
         errors.append({"field": "name", "message": "must be 1-100 letters, digits, _ . or -, starting with a "
                                                    "letter or digit"})
@@ -310,7 +322,9 @@ OPENAPI_PATHS = {
             "tags": ["Fixtures"], "summary": "List fixtures and scenarios (shipped and your own)",
             "operationId": "listFixtures",
             "responses": {"200": {"description": "Fixtures, scenarios first; files that fail to load are in "
-                                                 "`invalid` with the step and field at fault",
+                                                 "`invalid` with the step and field at fault; a fixture "
+                                                 "still written with the old field names (`event`, "
+                                                 "`data`) loads and lists them under `warnings`",
                                   "content": {"application/json": {"schema": _ref("schemas/FixtureList")}}}},
         },
     },
@@ -320,7 +334,11 @@ OPENAPI_PATHS = {
             "tags": ["Fixtures"], "summary": "Run a fixture or scenario through the delivery engine",
             "description": "Builds the events (references between steps resolved, params applied) and fires "
                            "them in order, waiting each step's delay unless `delays` is false; answers 202 "
-                           "once all are fired. Chaos options work as `replay`'s.",
+                           "once all are fired. Each delivery is a Wink envelope whose `type` is the wire "
+                           "key (`booking.create` for a step of type `booking.created`) and whose `object` "
+                           "is the step's payload. Chaos options work as `replay`'s. A fixture file that "
+                           "does not load (e.g. a step giving both `type` and its old name `event`) is a "
+                           "400 naming the file, step and field.",
             "operationId": "runFixture",
             "requestBody": {"required": False, "content": {"application/json": {
                 "schema": _ref("schemas/FixtureRun")}}},
@@ -336,8 +354,9 @@ OPENAPI_PATHS = {
                         "description": "A stored event's id."}],
         "post": {
             "tags": ["Fixtures"], "summary": "Record a stored event as an event fixture",
-            "description": "The fixture holds the event's exact `data`: replaying it sends the same bytes. "
-                           "Saved in the FIXTURES_DIR's recorded/ folder unless `save` is false.",
+            "description": "The fixture holds the event's `type` and its exact `object`: replaying it sends "
+                           "the same `object` bytes in a new envelope. Saved in the FIXTURES_DIR's recorded/ "
+                           "folder unless `save` is false.",
             "operationId": "recordEventFixture",
             "requestBody": {"required": False, "content": {"application/json": {"schema": {
                 "type": "object", "additionalProperties": False, "properties": {
@@ -365,9 +384,19 @@ OPENAPI_SCHEMAS = {
             "description": {"type": "string"}, "file": {"type": "string"},
             "params": {"type": "array", "items": {"type": "object"}},
             "steps": {"type": "array", "items": {"type": "object", "properties": {
-                "name": {"type": "string"}, "event": {"type": "string"}, "delayMs": {"type": "integer"}}}}}}},
+                "name": {"type": "string"},
+                "type": {"type": "string", "description": "The step's event key, as the fixture gives it"},
+                "delayMs": {"type": "integer"}}}},
+            "warnings": {"type": "array", "items": _ref("schemas/FixtureProblem"),
+                         "description": "Deprecated names the file still uses (`event`, `data`, "
+                                        "`${steps.STEP.data...}`): it loads, but should be updated"}}}},
         "invalid": {"type": "array", "items": {"type": "object", "properties": {
-            "file": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}}}}}}},
+            "file": {"type": "string"},
+            "errors": {"type": "array", "items": _ref("schemas/FixtureProblem")}}}}}},
+    "FixtureProblem": {"type": "object", "required": ["step", "field", "message"], "properties": {
+        "step": {"type": ["string", "null"], "description": "e.g. 1 'created'; null for the whole fixture"},
+        "field": {"type": ["string", "null"], "description": "The field as the file names it, e.g. type"},
+        "message": {"type": "string"}}},
     "FixtureRun": {"type": "object", "additionalProperties": False, "properties": {
         "entity": {"type": "string", "description": "The account to fire for (default: the fixture's)"},
         "webhookId": {"type": "string", "description": "Deliver to this webhook only"},
@@ -388,9 +417,12 @@ OPENAPI_SCHEMAS = {
             "step": {"type": "string"}, "id": {"type": "string"}, "event": {"type": "string"},
             "chaos": {"type": "array", "items": {"type": "string"}},
             "deliveries": {"type": "array", "items": {"type": "object"}}}}},
-        "duplicates": {"type": "array", "items": {"type": "object"}}}},
+        "duplicates": {"type": "array", "items": {"type": "object"}},
+        "warnings": {"type": "array", "items": _ref("schemas/FixtureProblem"),
+                     "description": "Deprecated names the fixture file still uses"}}},
     "RecordedFixture": {"type": "object", "required": ["name", "path", "fixture"], "properties": {
         "name": {"type": "string"}, "path": {"type": ["string", "null"]},
         "fixture": {"type": "object",
-                    "description": "An event fixture (fixtures/schema/fixture.schema.json)"}}},
+                    "description": "An event fixture (fixtures/schema/fixture.schema.json): `type`, "
+                                   "`account`, the literal `object`, and `source` {eventId, occurredAt}"}}},
 }
