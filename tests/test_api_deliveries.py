@@ -98,8 +98,8 @@ def test_manual_retry_after_success_keeps_the_webhook_id(client, account, ok_and
     detail = shown(client, delivery_id)
     assert [a["trigger"] for a in detail["attempts"]] == ["initial", "manual"]
     assert detail["status"] == "succeeded" and detail["attemptCount"] == 2
-    assert [r.headers["webhook-id"] for r in ok.requests] == [event["id"], event["id"]]
-    assert [r.headers["X-Wink-Attempt"] for r in ok.requests] == ["1", "2"]
+    assert [r.headers["Wink-Event-Id"] for r in ok.requests] == [event["id"], event["id"]]
+    assert [r.headers["Wink-Delivery-Attempt"] for r in ok.requests] == ["1", "2"]
 
 
 def test_failed_manual_retry_ends_failed_but_a_retrying_one_keeps_its_schedule(client, account):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -76,29 +77,46 @@ def test_sample_is_the_envelope_for_the_account(client, hotel):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     envelope = response.get_json()
-    assert list(envelope) == ["id", "event", "createdDate", "entity", "data"]
+    assert list(envelope) == ["id", "type", "occurredAt", "ownerIdentifier", "recipientRole",
+                              "schemaVersion", "object"]
     uuid.UUID(envelope["id"])
-    assert envelope["event"] == "booking.created"
-    assert envelope["entity"] == {"identifier": hotel["id"], "name": hotel["name"]}
-    assert envelope["data"]["hotel"]["name"] == hotel["name"]
-    created = datetime.fromisoformat(envelope["createdDate"])
+    assert envelope["type"] == "booking.create"     # the key on the wire, whichever name was asked for
+    assert envelope["ownerIdentifier"] == hotel["id"] and envelope["recipientRole"] == "SUPPLIER"
+    assert envelope["schemaVersion"] == 2
+    assert envelope["object"]["hotel"]["name"] == hotel["name"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", envelope["occurredAt"])
+    created = datetime.fromisoformat(envelope["occurredAt"])
     assert abs((datetime.now(UTC) - created).total_seconds()) < 60
+
+
+def test_sample_with_a_reseller_names_it_in_the_object(client, hotel):
+    agent = client.post("/api/managing-entity", json={"name": "Agent", "type": "TRAVEL_AGENT"}).get_json()
+    envelope = client.post(SAMPLE, json={"entity": hotel["id"], "reseller": "Agent", "seed": 5}).get_json()
+    assert envelope["recipientRole"] == "SUPPLIER"
+    assert envelope["object"]["affiliate"] == {"identifier": agent["id"], "name": "Agent"}
+    as_agent = client.post(SAMPLE, json={"entity": agent["id"], "hotel": hotel["id"], "seed": 5}).get_json()
+    assert as_agent["recipientRole"] == "AGENT" and as_agent["ownerIdentifier"] == agent["id"]
+    assert as_agent["object"]["hotel"]["hotelIdentifier"] == hotel["id"]
+    assert_problem(client.post(SAMPLE, json={"entity": hotel["id"], "reseller": hotel["id"]}), 400,
+                   field="reseller")
+    assert_problem(client.post(SAMPLE, json={"reseller": "Agent"}), 400, field="entity")
 
 
 def test_sample_seed_gives_the_same_data_but_a_new_event_id(client, hotel):
     body = {"entity": hotel["id"], "seed": 99, "locale": "th_TH", "set": ["roomStay.adults=3"]}
     first, second = (client.post(SAMPLE, json=body).get_json() for _ in range(2))
-    assert json.dumps(first["data"]) == json.dumps(second["data"])
+    assert json.dumps(first["object"]) == json.dumps(second["object"])
     assert first["id"] != second["id"]
     other = client.post(SAMPLE, json={**body, "seed": 100}).get_json()
-    assert other["data"] != first["data"]
+    assert other["object"] != first["object"]
 
 
 def test_sample_without_body_or_entity_uses_a_made_up_hotel(client):
     for response in (client.post(SAMPLE), client.post(SAMPLE, json={})):
         assert response.status_code == 200
         envelope = response.get_json()
-        assert envelope["entity"]["name"] == envelope["data"]["hotel"]["name"]
+        assert envelope["ownerIdentifier"] == envelope["object"]["hotel"]["hotelIdentifier"]
+        assert envelope["recipientRole"] == "SUPPLIER"
 
 
 def test_sample_applies_overrides_and_assignments(client, hotel):
@@ -108,7 +126,7 @@ def test_sample_applies_overrides_and_assignments(client, hotel):
         "set": ["roomStay.adults=3", 'bookingCode="ABC123"', 'statusHistory[0].reason="late"'],
     })
     assert response.status_code == 200, response.get_json()
-    data = response.get_json()["data"]
+    data = response.get_json()["object"]
     assert data["roomStay"]["adults"] == 3 and data["roomStay"]["children"] == 2
     assert data["bookingCode"] == "ABC123"
     assert data["statusHistory"][0]["reason"] == "late"
@@ -116,11 +134,11 @@ def test_sample_applies_overrides_and_assignments(client, hotel):
 
 
 @pytest.mark.parametrize("body, field, rule", [
-    ({"set": ["roomStay.adults=0"]}, "data.roomStay.adults", "minimum"),
-    ({"set": ["roomStay.adutls=3"]}, "data.roomStay.adutls", "additionalProperties"),
-    ({"set": ['bookingStatus="CANCELLED"']}, "data.bookingStatus", "const"),
-    ({"overrides": {"sourceTotal": {"currency": "XYZ"}}}, "data.sourceTotal.currency", "format"),
-    ({"overrides": {"roomStay": "big"}}, "data.roomStay", "type"),
+    ({"set": ["roomStay.adults=0"]}, "object.roomStay.adults", "minimum"),
+    ({"set": ["roomStay.adutls=3"]}, "object.roomStay.adutls", "additionalProperties"),
+    ({"set": ['bookingStatus="CANCELLED"']}, "object.bookingStatus", "const"),
+    ({"overrides": {"sourceTotal": {"currency": "XYZ"}}}, "object.sourceTotal.currency", "format"),
+    ({"overrides": {"roomStay": "big"}}, "object.roomStay", "type"),
 ])
 def test_sample_refuses_data_that_breaks_the_schema(client, body, field, rule):
     problem = assert_problem(client.post(SAMPLE, json=body), 400, field=field)
@@ -131,7 +149,7 @@ def test_sample_refuses_data_that_breaks_the_schema(client, body, field, rule):
 def test_sample_validate_false_sends_it_anyway(client):
     response = client.post(SAMPLE, json={"set": ["roomStay.adults=0", "custom=1"], "validate": False})
     assert response.status_code == 200
-    assert response.get_json()["data"]["custom"] == 1
+    assert response.get_json()["object"]["custom"] == 1
 
 
 @pytest.mark.parametrize("body, field", [
@@ -160,7 +178,7 @@ def test_sample_bad_bodies(client):
 
 def test_sample_now_dates_the_data(client):
     body = {"seed": 3, "now": "2031-06-01T12:00:00Z"}
-    data = client.post(SAMPLE, json=body).get_json()["data"]
+    data = client.post(SAMPLE, json=body).get_json()["object"]
     assert data["createdDate"].startswith("2031-06-01")
 
 
@@ -168,7 +186,7 @@ def test_every_key_samples_and_shows(client):
     for key in catalog.keys():
         response = client.post(f"/api/event-types/{key}/sample", json={"seed": 11})
         assert response.status_code == 200, key
-        assert response.get_json()["event"] == key
+        assert response.get_json()["type"] == catalog.wire_key(key)
         assert client.get(f"/api/event-types/{key}").status_code == 200
 
 
@@ -176,14 +194,15 @@ def test_make_event_and_build_envelope():
     account = {"id": "6f1c2a52-2b1e-4d43-9a43-0c4c3b8d9a10", "name": "Cool Account", "type": "HOTEL"}
     first = make_event("booking.created", account, seed=4)
     second = make_event("booking.created", account, seed=4)
-    assert to_json({"data": first["data"]}) == to_json({"data": second["data"]})
+    assert to_json({"object": first["object"]}) == to_json({"object": second["object"]})
     assert first["id"] != second["id"]
-    assert first["entity"] == {"identifier": account["id"], "name": "Cool Account"}
-    fixed = build_envelope("payee.update", account, {"a": 1}, event_id="e1",
-                           created=datetime(2026, 1, 15, 9, 30, tzinfo=UTC))
-    assert to_json(fixed) == (b'{"id":"e1","event":"payee.update","createdDate":"2026-01-15T09:30:00.000Z",'
-                              b'"entity":{"identifier":"6f1c2a52-2b1e-4d43-9a43-0c4c3b8d9a10",'
-                              b'"name":"Cool Account"},"data":{"a":1}}')
+    assert (first["type"], first["ownerIdentifier"], first["recipientRole"]) == (
+        "booking.create", account["id"], "SUPPLIER")
+    fixed = build_envelope("payee.update", account["id"], "SELF", {"a": 1}, event_id="e1",
+                           occurred=datetime(2026, 1, 15, 9, 30, 0, 999000, tzinfo=UTC))
+    assert to_json(fixed) == (b'{"id":"e1","type":"payee.update","occurredAt":"2026-01-15T09:30:00Z",'
+                              b'"ownerIdentifier":"6f1c2a52-2b1e-4d43-9a43-0c4c3b8d9a10",'
+                              b'"recipientRole":"SELF","schemaVersion":2,"object":{"a":1}}')
 
 
 def test_openapi_lists_the_event_routes(client):

@@ -35,6 +35,10 @@ UNUSED = "http://127.0.0.1:9/never"  # nothing is sent: these tests run without 
         ({"event": "booking.create", "entity": "ACCOUNT", "set": ["no equals sign"]}, "set[0]"),
         ({"event": "booking.create", "entity": "ACCOUNT", "data": []}, "data"),
         ({"event": "booking.create", "entity": "ACCOUNT", "data": {}, "seed": 1}, "data"),
+        ({"event": "booking.create", "entity": "ACCOUNT", "object": [], "seed": 1}, "object"),
+        ({"event": "booking.create", "entity": "ACCOUNT", "object": {}, "data": {}}, "data"),
+        ({"event": "booking.create", "entity": "ACCOUNT", "reseller": 1}, "reseller"),
+        ({"event": "booking.create", "entity": "ACCOUNT", "hotel": "nobody"}, "hotel"),
         ({"event": "booking.create", "entity": "ACCOUNT", "webhookId": 5}, "webhookId"),
         ({"event": "booking.create", "entity": "ACCOUNT", "webhookId": "nope"}, "webhookId"),
         ({"event": "booking.create", "entity": "ACCOUNT", "chaos": "stale"}, "chaos"),
@@ -78,8 +82,8 @@ def test_count_and_seed_make_distinct_reproducible_events(client, account):
     assert len(set(ids)) == 3 and all(len(e["deliveries"]) == 1 for e in answer["events"])
     third = fire(client, account, "booking.create", seed=42)["events"][0]
     data = [client.get(f"/api/events/{i}").get_json() for i in [*ids, third["id"]]]
-    assert data[2]["envelope"]["data"] == data[3]["envelope"]["data"]       # event i uses seed + i
-    assert data[0]["envelope"]["data"] != data[1]["envelope"]["data"]
+    assert data[2]["envelope"]["object"] == data[3]["envelope"]["object"]       # event i uses seed + i
+    assert data[0]["envelope"]["object"] != data[1]["envelope"]["object"]
     assert [d["seed"] for d in data] == [40, 41, 42, 42]
 
 
@@ -87,19 +91,20 @@ def test_overrides_set_and_locale_shape_the_data(client, account):
     [event] = fire(client, account, "booking.create", seed=1, locale="pt-BR",
                    overrides={"bookingCode": "WNKTEST1"}, set={"roomStay.adults": 4})["events"]
     shown = client.get(f"/api/events/{event['id']}").get_json()
-    assert shown["envelope"]["data"]["bookingCode"] == "WNKTEST1"
-    assert shown["envelope"]["data"]["roomStay"]["adults"] == 4
+    assert shown["envelope"]["object"]["bookingCode"] == "WNKTEST1"
+    assert shown["envelope"]["object"]["roomStay"]["adults"] == 4
     assert shown["locale"] == "pt-BR"
 
 
-def test_data_is_delivered_exactly(client, account):
+@pytest.mark.parametrize("field", ["object", "data"])   # `data`: the old name, still accepted
+def test_data_is_delivered_exactly(client, account, field):
     data = {"z": 1, "a": ["é", {"nested": None}], "amount": 12.5}
-    [event] = fire(client, account, "payee.update", data=data)["events"]
+    [event] = fire(client, account, "payee.update", **{field: data})["events"]
     shown = client.get(f"/api/events/{event['id']}").get_json()
-    assert shown["envelope"]["data"] == data
+    assert shown["envelope"]["object"] == data
     assert to_json(shown["envelope"]).find(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
                                            .encode()) > 0
-    assert list(shown["envelope"]["data"]) == ["z", "a", "amount"]
+    assert list(shown["envelope"]["object"]) == ["z", "a", "amount"]
 
 
 def test_webhook_id_targets_one_webhook_even_off_its_list(client, account):
@@ -162,7 +167,7 @@ def test_event_detail_has_envelope_and_deliveries(client, account):
     hook = make_webhook(client, account, UNUSED)
     [event] = fire(client, account, "booking.create", chaos={"label": "duplicate"})["events"]
     shown = client.get(f"/api/events/{event['id']}").get_json()
-    assert shown["envelope"]["id"] == event["id"] and shown["envelope"]["event"] == "booking.create"
+    assert shown["envelope"]["id"] == event["id"] and shown["envelope"]["type"] == "booking.create"
     assert shown["entity"] == account["id"] and shown["deliveryCount"] == 1
     assert shown["chaos"] == {"label": "duplicate"}
     [item] = shown["deliveries"]

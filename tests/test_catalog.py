@@ -64,7 +64,20 @@ def test_list_event_types_filters(category, status, q, expected):
     found = catalog.list_event_types(category, status, q)
     assert len(found) == expected
     for item in found:
-        assert set(item) == {"key", "category", "status", "description"}
+        assert set(item) == {"key", "category", "status", "description", "delivered", "roles"}
+
+
+def test_delivered_keys_and_roles_follow_winks_spec():
+    delivered = [item for item in catalog.event_types() if item["delivered"]]
+    assert len(delivered) == 71     # Wink's 70, plus booking.created, the alias of booking.create
+    assert catalog.roles("booking.create") == catalog.roles("booking.created") == (
+        "AFFILIATE", "AGENT", "SUPPLIER")
+    assert catalog.roles("booking.review.created") == ("SUPPLIER",)
+    assert catalog.roles("room_type.created") == ("AFFILIATE", "SUPPLIER")
+    assert catalog.roles("managing_entity.status.updated") == ("SELF",)
+    assert catalog.get("ledger.entry.create")["delivered"] is False
+    assert catalog.wire_key("booking.created") == "booking.create"
+    assert catalog.wire_key("payee.update") == "payee.update"
 
 
 @pytest.mark.parametrize("typo, first", [

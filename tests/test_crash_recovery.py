@@ -22,7 +22,7 @@ def setup_webhook(url: str, target: str) -> dict:
 
 
 def received_ids(receiver: Receiver) -> set[str]:
-    return {r.headers["webhook-id"] for r in list(receiver.requests)}
+    return {r.headers["Wink-Event-Id"] for r in list(receiver.requests)}
 
 
 def test_sigkill_mid_burst_loses_no_event(tmp_path):
@@ -102,7 +102,7 @@ def test_sigterm_mid_request_stops_at_once_and_sends_again_after_restart(tmp_pat
         restarted = ServerProcess(db_path, "--no-seed")
         try:
             receiver.wait_for(2, timeout=15)
-            assert [r.headers["webhook-id"] for r in receiver.requests] == [event["id"], event["id"]]
+            assert [r.headers["Wink-Event-Id"] for r in receiver.requests] == [event["id"], event["id"]]
             delivery_id = event["deliveries"][0]["id"]
 
             def succeeded():

@@ -61,7 +61,8 @@ def settled(client, delivery_id, status="succeeded", timeout=10.0) -> dict:
 
 def verify_with_stripe(got, secret: str) -> None:
     """Verify a delivery the way a receiver built on Stripe's SDK does (raises when it fails)."""
-    stripe.WebhookSignature.verify_header(got.body.decode("utf-8"), got.headers["Wink-Signature"], secret, 300)
+    header = got.headers["Wink-Signature"]
+    stripe.WebhookSignature.verify_header(got.body.decode("utf-8"), header, secret, 300)
 
 
 def test_fan_out_signing_and_headers(client, live_server, account):
@@ -195,7 +196,8 @@ def test_the_wink_preset_makes_eleven_attempts(app, client, live_server, account
         [event] = fire(client, account)["events"]
         done = settled(client, event["deliveries"][0]["id"], "failed", timeout=30)
         assert len(done["attempts"]) == 11 and len(receiver.requests) == 11
-        assert [r.headers["Wink-Delivery-Attempt"] for r in receiver.requests] == [str(n) for n in range(1, 12)]
+        numbers = [r.headers["Wink-Delivery-Attempt"] for r in receiver.requests]
+        assert numbers == [str(n) for n in range(1, 12)]
         # 1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h x 4: 117.8 h, compressed 100,000 times to 4.2 s
         assert receiver.requests[-1].at - receiver.requests[0].at >= 4.0
 
@@ -372,7 +374,8 @@ def test_a_review_goes_to_the_hotel_only(client, live_server, account):
         make_webhook(client, hotel, hotel_side.url)
         make_webhook(client, account, agent_side.url)
         answer = fire(client, account, "booking.review.created", hotel="Hotel Porto")
-        assert [(r["entity"], r["recipientRole"]) for r in answer["recipients"]] == [(hotel["id"], "SUPPLIER")]
+        parties = [(r["entity"], r["recipientRole"]) for r in answer["recipients"]]
+        assert parties == [(hotel["id"], "SUPPLIER")]
         assert hotel_side.wait_for(1)[0].json()["recipientRole"] == "SUPPLIER"
         answer = fire(client, hotel, "managing_entity.created")
         assert [r["recipientRole"] for r in answer["recipients"]] == ["SELF"]

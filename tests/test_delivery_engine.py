@@ -97,7 +97,7 @@ def test_stop_cuts_a_hanging_request_short_and_start_sends_it_again(client, acco
             release.set()
             engine.start()
             settled(client, event["deliveries"][0]["id"])
-            assert [r.headers["webhook-id"] for r in receiver.wait_for(2)] == [event["id"]] * 2
+            assert [r.headers["Wink-Event-Id"] for r in receiver.wait_for(2)] == [event["id"]] * 2
         finally:
             release.set()
             engine.stop(2)
@@ -120,8 +120,8 @@ def test_full_lanes_pause_claiming_and_resume(monkeypatch, client, live_server, 
         make_webhook(client, account, first.url, events=["payee.update"])
         make_webhook(client, account, second.url, events=["payee.update"])
         fired = [e["id"] for e in fire(client, account, "payee.update", count=30)["events"]]
-        assert [r.headers["webhook-id"] for r in first.wait_for(30)] == fired
-        assert [r.headers["webhook-id"] for r in second.wait_for(30)] == fired
+        assert [r.headers["Wink-Event-Id"] for r in first.wait_for(30)] == fired
+        assert [r.headers["Wink-Event-Id"] for r in second.wait_for(30)] == fired
 
 
 def test_many_webhooks_share_the_senders(client, live_server, account):

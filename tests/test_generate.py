@@ -291,7 +291,7 @@ def test_validate_data_names_path_and_rule():
     with pytest.raises(ValidationError) as caught:
         validate_data("booking.cancelled", data)
     problems = {e["field"]: e["message"] for e in caught.value.errors}
-    assert "(rule: minimum)" in problems["data.roomStay.adults"]
-    assert "(rule: const)" in problems["data.bookingStatus"]
-    assert "ISO 4217" in problems["data.hotel.currencyCode"]
-    assert "(rule: additionalProperties)" in problems["data.booker.nickname"]
+    assert "(rule: minimum)" in problems["object.roomStay.adults"]
+    assert "(rule: const)" in problems["object.bookingStatus"]
+    assert "ISO 4217" in problems["object.hotel.currencyCode"]
+    assert "(rule: additionalProperties)" in problems["object.booker.nickname"]

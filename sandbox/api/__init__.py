@@ -190,6 +190,7 @@ def page_schema(item: str) -> dict:
 ROUTE_MODULES = [
     "sandbox.api.accounts",
     "sandbox.api.webhooks",
+    "sandbox.api.profiles",
     "sandbox.api.meta",
     "sandbox.api.event_types",
     "sandbox.api.fixtures",

@@ -147,12 +147,17 @@ _NOT_FOUND = {"404": {"description": "Unknown event key; `suggestions` lists the
 OPENAPI_SCHEMAS = {
     "EventType": {
         "type": "object",
-        "required": ["key", "category", "status", "description"],
+        "required": ["key", "category", "status", "description", "delivered", "roles"],
         "properties": {
             "key": {"type": "string"},
             "category": {"type": "string"},
             "status": {"enum": list(catalog.STATUSES)},
             "description": {"type": "string"},
+            "delivered": {"type": "boolean", "description": "Wink POSTs this key to webhooks (one of the "
+                          "70 keys of its spec's `webhooks` section)"},
+            "roles": {"type": "array", "items": {"enum": list(catalog.ROLES)},
+                      "description": "Who receives it: Wink's recipient roles for delivered keys, the "
+                                     "sandbox's choice by family for the others"},
         },
     },
     "EventTypeDetails": {

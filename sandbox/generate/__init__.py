@@ -124,7 +124,7 @@ def schema_for(key: str) -> dict:
 
 
 def _path(parts) -> str:
-    text = "data"
+    text = "object"   # the envelope's field the payload travels in
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else f".{part}"
     return text
@@ -144,7 +144,7 @@ def _problems(error) -> list[dict]:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = error.schema.get("properties", {})
         return [{"field": _path([*error.absolute_path, name]),
-                 "message": "is not a field of this event's data (rule: additionalProperties)"}
+                 "message": "is not a field of this event's object (rule: additionalProperties)"}
                 for name in error.instance if name not in allowed]
     return [{"field": _path(error.absolute_path), "message": _message(error)}]
 
@@ -159,7 +159,7 @@ def validate_data(key: str, data: dict) -> None:
         first = problems[0]
         raise ValidationError(
             problems,
-            detail=f"The {key} data does not match its schema: {first['field']} {first['message']}",
+            detail=f"The {key} object does not match its schema: {first['field']} {first['message']}",
         )
 
 
