@@ -2,8 +2,10 @@
 
 Any method, path suffix, query and body is accepted and captured (a body over the size limit is
 refused with 413 and captured as refused). When a webhook points at the inbox, each capture records
-whether its Standard Webhooks signature verifies with that webhook's secret, and why not. The answer
-is the inbox's configured one (``PUT /api/inbox/<name>``), or per request ``?status=&delay=``.
+whether its signature verifies with that webhook's secrets (the current one, and the previous one
+during a rotation), and why not, in the profile the request's own signature header names: Wink's
+``Wink-Signature`` or Standard Webhooks' ``webhook-signature`` (``sandbox.signing``). The answer is
+the inbox's configured one (``PUT /api/inbox/<name>``), or per request ``?status=&delay=``.
 
 The receiver sits on the delivery hot path when the demo webhook is the target, so a capture is one
 short transaction on a pooled connection (opening a SQLite connection costs more than the capture).
@@ -132,27 +134,33 @@ def verify(db: sqlite_utils.Database, hooks: list[dict], headers: dict, body: by
     """Check a request against the bound webhooks' secrets: (verified, why not, matching webhook id).
 
     ``verified`` is None when no webhook is bound. Any bound webhook's secret (current, or previous
-    during a rotation's grace period) may match.
+    during a rotation's grace period) may match, in the profile of the request's signature header.
+    A request with no signature header is told the one its webhook's profile sends.
     """
     if not hooks:
         return None, "no webhook delivers to this inbox, so there is no secret to check against", None
+    detected = signing.detect(headers)
     reasons: dict[str, list[str]] = {}
     for hook in hooks:
         try:
             secrets = webhooks.active_secrets(db, hook["id"])
         except NotFound:  # deleted meanwhile
             continue
-        for secret in secrets:
-            try:
-                signing.verify(secret, headers, body)
-            except signing.SignatureError as exc:
-                reasons.setdefault(str(exc), []).append(hook["name"])
-            else:
-                return True, None, hook["id"]
+        try:
+            signing.verify(secrets, headers, body, profile=detected or _profile_of(db, hook["id"]))
+        except signing.SignatureError as exc:
+            reasons.setdefault(str(exc), []).append(hook["name"])
+        else:
+            return True, None, hook["id"]
     if len(hooks) == 1 or len(reasons) == 1:
         return False, next(iter(reasons), "the webhook was deleted"), None
     why = "; ".join(f"{', '.join(dict.fromkeys(names))}: {reason}" for reason, names in reasons.items())
     return False, why, None
+
+
+def _profile_of(db: sqlite_utils.Database, webhook_id: str) -> str:
+    """The signing profile a webhook's deliveries use: its own, else the server's (setting PROFILE)."""
+    return webhooks.profile_of(db, webhook_id) or current_app.config.get("PROFILE") or signing.DEFAULT_PROFILE
 
 
 # The receiver -------------------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 ``run`` walks the chaos plan (``sandbox.chaos``) over the built events (``sandbox.fixtures``): it
 waits each step's delay plus any jitter, then fires the event (or resends a duplicate) through a
-*target*. ``DirectTarget`` signs and POSTs itself, as the sandbox would. ``SandboxTarget`` fires
+*target*. ``DirectTarget`` signs and POSTs a Wink envelope itself, as the sandbox would, in a signing
+profile (``wink`` by default: ``Wink-Signature``; or ``standard-webhooks``). ``SandboxTarget`` fires
 through ``POST /api/events`` (so the live log shows everything) and resends duplicates with the
-manual retry, which keeps the ``webhook-id``; it then watches the deliveries until each one is final.
-Every delivery's ``Outcome`` is reported as soon as it is known.
+manual retry, which keeps the event id (``Wink-Event-Id``); it then watches the deliveries until each
+one is final. Every delivery's ``Outcome`` is reported as soon as it is known.
 """
 
 from __future__ import annotations
@@ -18,14 +19,28 @@ from dataclasses import asdict, dataclass, field
 
 import requests
 
+from sandbox import __version__, catalog, signing
 from sandbox import chaos as chaos_plan
-from sandbox import signing
 from sandbox.chaos import Chaos, Send
-from sandbox.envelope import build_envelope, make_event, to_json
+from sandbox.envelope import build_envelope, make_event, role_for, to_json
 from sandbox.fixtures import Built
 
 DEFAULT_ACCOUNT = {"name": "Sandbox Replay", "type": "HOTEL"}
 FINAL = ("succeeded", "failed", "cancelled")
+USER_AGENT = f"WebhookSandbox/{__version__} (replay)"
+
+
+def item_parts(item: Built) -> tuple[str, dict, str, str]:
+    """Read a built fixture event: its key, its object, and the account and role it is addressed to.
+
+    The one place that knows the names ``Built`` gives them.
+    """
+    return item.event, item.data, item.owner, item.role
+
+
+def item_key(item: Built) -> str:
+    """The key a built event goes out with (``booking.create`` for ``booking.created``)."""
+    return catalog.wire_key(item_parts(item)[0])
 
 
 @dataclass
@@ -68,14 +83,23 @@ def local_account(spec: dict | None) -> dict | None:
     return {"id": account_id, "name": name, "type": spec.get("type", "")}
 
 
-def local_make(account_override: dict | None = None) -> Callable[..., dict]:
-    """A ``make`` for ``fixtures.build`` that needs no server: generates with ``make_event``."""
+def literal_envelope(key: str, account: dict, obj: dict) -> dict:
+    """A Wink envelope around a fixture's literal ``object``, addressed to ``account`` in its role.
 
-    def make(event: str, spec: dict | None, *, data: dict | None = None, **options) -> dict:
+    Only a hotel-only key (``booking.review.created``) has no role for a reseller; it goes out as
+    the key's one role, ``SUPPLIER``, rather than refusing a literal payload the user wrote.
+    """
+    return build_envelope(key, account["id"], role_for(key, account) or "SUPPLIER", obj)
+
+
+def local_make(account_override: dict | None = None) -> Callable[..., dict]:
+    """A ``make`` for ``fixtures.build`` that needs no server: Wink envelopes from ``make_event``."""
+
+    def make(key: str, spec: dict | None, *, data: dict | None = None, **options) -> dict:
         account = account_override or local_account(spec)
         if data is not None:
-            return build_envelope(event, account or local_account(DEFAULT_ACCOUNT), data)
-        return make_event(event, account, **options)
+            return literal_envelope(key, account or local_account(DEFAULT_ACCOUNT), data)
+        return make_event(key, account, **options)
 
     return make
 
@@ -109,11 +133,16 @@ def run(built: list[Built], target, *, chaos: Chaos, seed: int, delays: bool = T
 # -- straight to a URL --------------------------------------------------------------------------
 
 class DirectTarget:
-    """Sign and POST each event to one URL, as the sandbox would; no server involved."""
+    """Sign and POST each event to one URL, as the sandbox would; no server involved.
+
+    ``profile`` is the signing profile (default ``wink``); ``secret`` a ``whsec_`` secret in any
+    base64 form, Wink's unpadded one included.
+    """
 
     def __init__(self, url: str, secret: str, *, chaos: Chaos, report: Report, timeout: float = 10.0,
-                 retries: int = 0):
-        signing.secret_bytes(secret)  # ValueError before anything is sent
+                 retries: int = 0, profile: str | None = None):
+        signing.check_secret(secret)  # ValueError before anything is sent
+        self.profile = signing.get(profile).NAME
         self.url = url
         self.secret = secret
         self.chaos = chaos
@@ -125,8 +154,8 @@ class DirectTarget:
         self._sent: dict[int, tuple[str, bytes]] = {}
 
     def fire(self, position: int, item: Built, send: Send, label: str | None) -> None:
-        account = {"id": item.entity["identifier"], "name": item.entity["name"]}
-        envelope = build_envelope(item.event, account, item.data)
+        key, obj, owner, role = item_parts(item)
+        envelope = build_envelope(key, owner, role, obj)  # a new letter: its own id, sent now
         body = to_json(envelope)
         self._sent[send.item] = (envelope["id"], body)
         self._deliver(position, item, send, envelope["id"], body)
@@ -136,15 +165,18 @@ class DirectTarget:
         self._deliver(position, item, send, event_id, body)
 
     def _deliver(self, position: int, item: Built, send: Send, event_id: str, body: bytes) -> None:
-        from sandbox.delivery.sender import describe_error, signed_headers
+        from sandbox.delivery.sender import describe_error
 
         delivery_id = str(uuid.uuid4())
-        outcome = Outcome(position, item.step, item.event, event_id, "failed", target=self.url,
+        key = item_key(item)
+        outcome = Outcome(position, item.step, key, event_id, "failed", target=self.url,
                           delivery_id=delivery_id, duplicate=send.duplicate, chaos=list(send.labels))
         for attempt in range(1, self.retries + 2):
             stamp = int(time.time()) - (self.chaos.stale_seconds if self.chaos.stale else 0)
-            headers = signed_headers(secrets=[self.secret], event_id=event_id, event_key=item.event,
-                                     delivery_id=delivery_id, attempt=attempt, body=body, timestamp_=stamp)
+            headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
+                       **signing.delivery_headers(self.profile, secrets=[self.secret], event_id=event_id,
+                                                  delivery_id=delivery_id, event_key=key, attempt=attempt,
+                                                  body=body, timestamp=stamp)}
             started = time.perf_counter()
             outcome.attempts = attempt
             try:
@@ -198,12 +230,13 @@ class SandboxTarget:
         self.account_of = account_of
         self.webhook_id = webhook_id
         self.timeout = timeout
-        self._fired: dict[int, dict] = {}  # item -> the API's answer for its event
+        self._fired: dict[int, list[dict]] = {}  # item -> the API's answer: one letter per recipient
         self._open: list[_Watch] = []
         self.fired_events: list[dict] = []
 
     def fire(self, position: int, item: Built, send: Send, label: str | None) -> None:
-        body: dict = {"event": item.event, "entity": self.account_of(item), "data": item.data}
+        key, obj, _owner, _role = item_parts(item)
+        body: dict = {"event": key, "entity": self.account_of(item), "object": obj}
         if self.webhook_id:
             body["webhookId"] = self.webhook_id
         chaos = {}
@@ -214,26 +247,25 @@ class SandboxTarget:
         if chaos:
             body["chaos"] = chaos
         answer = self.client.post("/api/events", body)
-        event = answer["events"][0]
-        self._fired[send.item] = event
-        self.fired_events.append({"step": item.step, **event})
-        if not event["deliveries"]:
-            self.report(Outcome(position, item.step, item.event, event["id"], "undelivered",
+        letters = answer["events"]
+        self._fired[send.item] = letters
+        self.fired_events.extend({"step": item.step, **letter} for letter in letters)
+        if not any(letter["deliveries"] for letter in letters):
+            self.report(Outcome(position, item.step, item_key(item), letters[0]["id"], "undelivered",
                                 error=answer.get("message") or "no webhook subscribes to this event",
                                 chaos=list(send.labels)))
-        for delivery in event["deliveries"]:
-            self._open.append(_Watch(position, item, send, event["id"], delivery["id"]))
+        for letter in letters:
+            for delivery in letter["deliveries"]:
+                self._open.append(_Watch(position, item, send, letter["id"], delivery["id"]))
         self.poll()
 
     def duplicate(self, position: int, item: Built, send: Send) -> None:
-        """Resend the event's deliveries with the manual retry: same body, same webhook-id."""
-        event = self._fired.get(send.item)
-        if event is None:
-            return
-        for delivery in event["deliveries"]:
-            attempts = self._wait_idle(delivery["id"], event["id"])
-            self.client.post(f"/api/deliveries/{delivery['id']}/retry")
-            self._open.append(_Watch(position, item, send, event["id"], delivery["id"], after=attempts))
+        """Resend the event's deliveries with the manual retry: same body, same Wink-Event-Id."""
+        for letter in self._fired.get(send.item, []):
+            for delivery in letter["deliveries"]:
+                attempts = self._wait_idle(delivery["id"], letter["id"])
+                self.client.post(f"/api/deliveries/{delivery['id']}/retry")
+                self._open.append(_Watch(position, item, send, letter["id"], delivery["id"], after=attempts))
         self.poll()
 
     def _wait_idle(self, delivery_id: str, event_id: str) -> int:
@@ -274,7 +306,7 @@ class SandboxTarget:
         self._open = still
 
     def _outcome(self, watch: _Watch, delivery: dict, status: str) -> Outcome:
-        return Outcome(watch.position, watch.item.step, watch.item.event, watch.event_id, status,
+        return Outcome(watch.position, watch.item.step, item_key(watch.item), watch.event_id, status,
                        status_code=delivery.get("lastStatusCode"), attempts=delivery["attemptCount"],
                        error=delivery.get("lastError"), target=delivery.get("webhookName"),
                        delivery_id=watch.delivery_id, duplicate=watch.send.duplicate,

@@ -248,14 +248,18 @@ def test_keeps_at_most_the_configured_number_of_captures(db_path):
 # Signatures -----------------------------------------------------------------------------------------
 
 def _webhook(client, account, url, name="Hook"):
-    hook = client.post(f"/api/managing-entity/{account['id']}/webhook",
-                       json={"name": name, "eventUrl": url, "eventList": []}).get_json()
-    secret = client.get(f"/api/managing-entity/{account['id']}/webhook/{hook['id']}/secret").get_json()
-    return hook, secret["secret"]
+    created = client.post(f"/api/managing-entity/{account['id']}/webhook",
+                          json={"name": name, "eventUrl": url, "eventList": []}).get_json()
+    return created["webhook"], created["secret"]
 
 
-def _signed_post(client, path, secret, body=b'{"id":"evt_1"}', msg_id="evt_1"):
-    headers = signing.headers([secret], msg_id, body)
+def _headers(secrets, body=b'{"id":"evt_1"}', event_id="evt_1", profile="wink", timestamp=None):
+    return signing.delivery_headers(profile, secrets=secrets, event_id=event_id, delivery_id="dlv_1",
+                                    event_key="booking.create", attempt=1, body=body, timestamp=timestamp)
+
+
+def _signed_post(client, path, secret, body=b'{"id":"evt_1"}', event_id="evt_1", profile="wink"):
+    headers = _headers([secret], body, event_id, profile)
     return client.post(path, data=body, headers=headers, content_type="application/json")
 
 
@@ -267,17 +271,33 @@ def test_a_bound_inbox_verifies_signatures(client, account):
     _signed_post(client, "/inbox/bound", secret)
     _signed_post(client, "/inbox/bound", "whsec_" + base64.b64encode(b"k" * 32).decode())
     client.post("/inbox/bound", data=b"{}")
-    tampered = signing.headers([secret], "evt_2", b'{"a":1}')
-    client.post("/inbox/bound", data=b'{"a":2}', headers=tampered)
-    old = signing.headers([secret], "evt_3", b"{}", timestamp=int(time.time()) - 3600)
-    client.post("/inbox/bound", data=b"{}", headers=old)
+    client.post("/inbox/bound", data=b'{"a":2}', headers=_headers([secret], b'{"a":1}', "evt_2"))
+    client.post("/inbox/bound", data=b"{}", headers=_headers([secret], b"{}", "evt_3",
+                                                             timestamp=int(time.time()) - 3600))
+    client.post("/inbox/bound", data=b"{}", headers={"Wink-Signature": f"t={int(time.time())}"})
+    _signed_post(client, "/inbox/bound", secret, profile="standard-webhooks")
 
     verdicts = [c["signature"] for c in reversed(captures(client, "bound"))]
     assert verdicts[0] == {"verified": True, "reason": None, "webhookId": hook["id"]}
     assert verdicts[1]["verified"] is False and "no v1 signature matches" in verdicts[1]["reason"]
-    assert verdicts[2]["verified"] is False and "missing header" in verdicts[2]["reason"]
+    assert verdicts[2] == {"verified": False, "reason": "missing header Wink-Signature", "webhookId": None}
     assert verdicts[3]["verified"] is False and "altered body" in verdicts[3]["reason"]
-    assert verdicts[4]["verified"] is False and "old" in verdicts[4]["reason"]
+    assert verdicts[4]["verified"] is False and "3600 s old" in verdicts[4]["reason"]
+    assert verdicts[5]["verified"] is False and "has no v1=<signature>" in verdicts[5]["reason"]
+    # A request signed in the other profile verifies too: its signature header says which.
+    assert verdicts[6] == {"verified": True, "reason": None, "webhookId": hook["id"]}
+
+
+def test_a_standard_webhooks_webhook_is_told_its_own_missing_headers(client, account):
+    hook, secret = _webhook(client, account, "http://127.0.0.1:1/inbox/sw")
+    answer = client.put(f"/api/webhooks/{hook['id']}/profile", json={"profile": "standard-webhooks"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    client.post("/inbox/sw", data=b"{}")
+    _signed_post(client, "/inbox/sw", secret, profile="standard-webhooks")
+    unsigned, signed = reversed(captures(client, "sw"))
+    reason = unsigned["signature"]["reason"]
+    assert reason == "missing header webhook-id, webhook-timestamp, webhook-signature"
+    assert signed["signature"]["verified"] is True
 
 
 def test_binding_compares_the_path_on_any_loopback_port(client, account):
@@ -301,11 +321,15 @@ def test_any_bound_webhooks_secret_may_match(client, account):
     assert bad["signature"]["verified"] is False and "missing header" in bad["signature"]["reason"]
 
 
-def test_the_previous_secret_verifies_during_a_rotation(client, account):
+def test_either_secret_verifies_during_a_rotation(client, account):
     hook, old_secret = _webhook(client, account, "http://127.0.0.1:1/inbox/rot")
-    client.post(f"/api/managing-entity/{account['id']}/webhook/{hook['id']}/secret/rotate")
+    rotated = client.post(f"/api/managing-entity/{account['id']}/webhook/{hook['id']}/rotate-secret")
+    new_secret = rotated.get_json()["secret"]
     _signed_post(client, "/inbox/rot", old_secret)
-    assert captures(client, "rot")[0]["signature"]["verified"] is True
+    _signed_post(client, "/inbox/rot", new_secret)
+    both = _headers([new_secret, old_secret])
+    client.post("/inbox/rot", data=b'{"id":"evt_1"}', headers=both)
+    assert [c["signature"]["verified"] for c in captures(client, "rot")] == [True, True, True]
 
 
 def test_the_seeded_demo_webhook_is_bound_to_the_demo_inbox(app, client):
@@ -384,6 +408,7 @@ def test_the_demo_one_post_gives_a_signed_verified_delivery(live_server):
     (event,) = fired.json()["events"]
     inbox = f"{live_server.url}/api/inbox/demo"
     (capture,) = wait_until(lambda: requests.get(inbox, timeout=5).json()["captures"], message="the delivery")
-    assert capture["headers"]["Webhook-Id"] == event["id"]
+    assert capture["headers"]["Wink-Event-Id"] == event["id"]
+    assert capture["headers"]["Wink-Signature"].startswith("t=")
     assert capture["signature"] == {"verified": True, "reason": None,
                                     "webhookId": event["deliveries"][0]["webhookId"]}

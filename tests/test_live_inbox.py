@@ -39,6 +39,21 @@ def test_captures_stream_live_after_the_history(serve):  # noqa: F811
     viewer.close()
 
 
+def test_a_delivery_streams_with_its_wink_signature_verified(serve):  # noqa: F811
+    sandbox = serve()
+    account = sandbox.account()
+    sandbox.webhook(account, "signed")
+    viewer = sandbox.connect("/ws/inbox/signed")
+    viewer.history()
+    (event,) = sandbox.fire(account)["events"]
+    (message,) = viewer.take(1)
+    capture = message["capture"]
+    assert capture["headers"]["Wink-Event-Id"] == event["id"]
+    assert capture["headers"]["Wink-Signature"].startswith("t=")
+    assert capture["signature"]["verified"] is True and capture["signature"]["reason"] is None
+    viewer.close()
+
+
 def test_resume_from_a_capture_id(serve):  # noqa: F811
     sandbox = serve()
     first = post(sandbox, "/inbox/r")["captureId"]

@@ -6,15 +6,17 @@ import json
 import time
 
 import pytest
+import stripe
 from click.testing import CliRunner
 from standardwebhooks.webhooks import Webhook
 
-from sandbox import cli, create_app
+from sandbox import cli, create_app, signing
 from tests.receivers import Receiver
 
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-LIFE = ["booking.created", "internal.payment.processing", "internal.payment.succeeded", "booking.cancelled",
+SECRET = "whsec_dGVzdC1zZWNyZXQtdmFsdWUtZm9yLWRvY3M"  # Wink's own example: unpadded base64
+LIFE = ["booking.create", "internal.payment.processing", "internal.payment.succeeded", "booking.cancelled",
         "booking.refund.full"]
+ENVELOPE = {"id", "type", "occurredAt", "ownerIdentifier", "recipientRole", "schemaVersion", "object"}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -35,14 +37,27 @@ def invoke(*args: str):
 
 def make_webhook(client, account, url, name="Receiver") -> dict:
     base = f"/api/managing-entity/{account['id']}/webhook"
-    hook = client.post(base, json={"name": name, "eventUrl": url, "eventList": []}).get_json()
-    hook["secret"] = client.get(f"{base}/{hook['id']}/secret").get_json()["secret"]
-    return hook
+    created = client.post(base, json={"name": name, "eventUrl": url, "eventList": []}).get_json()
+    return {**created["webhook"], "secret": created["secret"]}
 
 
-def body_data(raw: bytes) -> bytes:
-    """The exact bytes of an envelope's `data` (the last member of the envelope)."""
-    head, sep, tail = raw.partition(b',"data":')
+def wink_verified(received, secret: str) -> dict:
+    """Verify a delivery as a Wink receiver on Stripe's SDK would; return its envelope."""
+    assert stripe.WebhookSignature.verify_header(received.body, received.headers["Wink-Signature"], secret,
+                                                 300)
+    envelope = received.json()
+    assert set(envelope) == ENVELOPE and received.headers["Wink-Event-Id"] == envelope["id"]
+    assert received.headers["Wink-Event-Type"] == envelope["type"]
+    return envelope
+
+
+def signed_at(received) -> int:
+    return int(received.headers["Wink-Signature"].split(",")[0].removeprefix("t="))
+
+
+def body_object(raw: bytes) -> bytes:
+    """The exact bytes of an envelope's `object` (the last member of the envelope)."""
+    head, sep, tail = raw.partition(b',"object":')
     assert sep, raw[:200]
     return tail[:-1]
 
@@ -56,15 +71,29 @@ def test_direct_replay_signs_each_event_and_prints_each_outcome(tmp_path):
                         "--no-delays", "--junit", str(junit), "--server", "http://127.0.0.1:9")
         got = receiver.wait_for(5)
     assert result.exit_code == 0, result.output
-    verifier = Webhook(SECRET)
-    envelopes = [verifier.verify(r.body, r.headers) for r in got]
-    assert [e["event"] for e in envelopes] == LIFE
-    assert len({e["data"].get("bookingIdentifier", e["data"]["id"]) for e in envelopes}) == 1
-    assert got[0].headers["X-Wink-Event"] == "booking.created"
+    envelopes = [wink_verified(r, SECRET) for r in got]
+    assert [e["type"] for e in envelopes] == LIFE
+    assert len({e["object"].get("bookingIdentifier", e["object"]["id"]) for e in envelopes}) == 1
+    assert {e["recipientRole"] for e in envelopes} == {"SUPPLIER"}  # the fixture's made-up hotel
+    assert got[0].headers["Wink-Delivery-Attempt"] == "1" and got[0].headers["Wink-Version"] == "2.0"
+    assert got[0].headers["Content-Type"] == "application/json"
+    assert not [h for h in got[0].headers if h.lower().startswith(("webhook-", "x-wink-"))]
     lines = [line for line in result.output.splitlines() if line.startswith(" ok ")]
-    assert len(lines) == 5 and "created" in lines[0] and "200" in lines[0]
+    assert len(lines) == 5 and "booking.create " in lines[0] and "200" in lines[0]
     assert "5 of 5 deliveries succeeded" in result.output
     assert 'tests="5" failures="0"' in junit.read_text()
+
+
+def test_direct_replay_in_the_standard_webhooks_profile():
+    secret = signing.new_secret()  # the standardwebhooks package wants padded base64; this one is both
+    with Receiver() as receiver:
+        result = invoke("replay", "booking.created", "--to", receiver.url, "--secret", secret,
+                        "--profile", "standard-webhooks")
+        [got] = receiver.wait_for(1)
+    assert result.exit_code == 0, result.output
+    envelope = Webhook(secret).verify(got.body, got.headers)
+    assert envelope["type"] == "booking.create" and "Wink-Signature" not in got.headers
+    assert got.headers["X-Wink-Event"] == "booking.create"
 
 
 def test_direct_replay_failure_exits_1_with_json_and_junit(tmp_path):
@@ -77,6 +106,7 @@ def test_direct_replay_failure_exits_1_with_json_and_junit(tmp_path):
     document = json.loads(result.output)
     assert document["ok"] is False and document["failed"] == 1
     assert document["outcomes"][0]["status_code"] == 503 and document["outcomes"][0]["attempts"] == 2
+    assert [r.headers["Wink-Delivery-Attempt"] for r in receiver.requests] == ["1", "2"]
     assert 'failures="1"' in junit.read_text()
 
 
@@ -89,13 +119,13 @@ def test_direct_replay_to_nothing_fails_with_the_reason():
 
 
 def sequence(receiver: Receiver) -> list[tuple]:
-    """What a receiver saw, without the per-run random ids: (event, data bytes, duplicate?)."""
+    """What a receiver saw, without the per-run random ids: (type, object bytes, duplicate?)."""
     seen: dict[str, int] = {}
     out = []
     for request in receiver.requests:
-        msg_id = request.headers["webhook-id"]
-        out.append((request.json()["event"], body_data(request.body), msg_id in seen))
-        seen[msg_id] = 1
+        event_id = request.headers["Wink-Event-Id"]
+        out.append((request.json()["type"], body_object(request.body), event_id in seen))
+        seen[event_id] = 1
     return out
 
 
@@ -106,15 +136,17 @@ def test_chaos_is_reproducible_from_the_seed():
             result = invoke("replay", "booking-life", "--to", receiver.url, "--secret", SECRET, "--no-delays",
                             "--seed", "11", "--duplicates", "0.5", "--shuffle", "--jitter", "5", "--stale")
             assert result.exit_code == 0, result.output
-            runs.append((sequence(receiver), [r.headers for r in receiver.requests]))
-    (first, headers), (second, _) = runs
+            runs.append((sequence(receiver), list(receiver.requests)))
+    (first, requests), (second, _) = runs
     assert first == second
     events = [event for event, _, duplicate in first if not duplicate]
     assert sorted(events) == sorted(LIFE) and events != LIFE  # shuffled, nothing lost
     duplicates = [event for event, _, duplicate in first if duplicate]
     assert 1 <= len(duplicates) < 5
-    for h in headers:  # stale: 10 minutes old, so a receiver must refuse them
-        assert time.time() - int(h["webhook-timestamp"]) >= 590
+    for request in requests:  # stale: 10 minutes old, so a receiver must refuse them
+        assert time.time() - signed_at(request) >= 590
+        with pytest.raises(signing.SignatureError, match="old"):
+            signing.verify(SECRET, request.headers, request.body)
     assert "[chaos:" in result.output and "(duplicate)" in result.output
 
 
@@ -127,13 +159,13 @@ def test_replay_through_the_sandbox_reaches_the_webhook(live_server, client, acc
                         "--no-delays")
         got = receiver.wait_for(5)
     assert result.exit_code == 0, result.output
-    verifier = Webhook(hook["secret"])
-    envelopes = [verifier.verify(r.body, r.headers) for r in got]
-    assert [e["event"] for e in envelopes] == LIFE
-    assert {e["entity"]["identifier"] for e in envelopes} == {account["id"]}
+    envelopes = [wink_verified(r, hook["secret"]) for r in got]
+    assert [e["type"] for e in envelopes] == LIFE
+    assert {e["ownerIdentifier"] for e in envelopes} == {account["id"]}
+    assert {e["recipientRole"] for e in envelopes} == {"AGENT"}  # the account is a travel agent
     assert "-> Receiver" in result.output and "5 of 5 deliveries succeeded" in result.output
     listed = client.get("/api/events").get_json()["items"]
-    assert sorted(e["event"] for e in listed) == sorted(LIFE)
+    assert len(listed) == 5
 
 
 def test_replay_param_changes_the_scenario_and_webhook_option_finds_the_account(live_server, client, account):
@@ -148,6 +180,7 @@ def test_replay_param_changes_the_scenario_and_webhook_option_finds_the_account(
     document = json.loads(result.output)
     assert [o["event"] for o in document["outcomes"]] == LIFE[:2] + ["internal.payment.failed",
                                                                      "booking.failed"]
+    assert [r.json()["type"] for r in receiver.requests] == [o["event"] for o in document["outcomes"]]
 
 
 def test_duplicates_through_the_sandbox_keep_the_webhook_id_and_show_in_the_log(live_server, client, account):
@@ -157,7 +190,9 @@ def test_duplicates_through_the_sandbox_keep_the_webhook_id_and_show_in_the_log(
                         "--duplicates", "1", "--stale", "--json")
         got = receiver.wait_for(2)
     assert result.exit_code == 0, result.output
-    assert got[0].headers["webhook-id"] == got[1].headers["webhook-id"]
+    assert got[0].headers["Wink-Event-Id"] == got[1].headers["Wink-Event-Id"]
+    assert got[0].headers["Wink-Delivery-Id"] == got[1].headers["Wink-Delivery-Id"]
+    assert [r.headers["Wink-Delivery-Attempt"] for r in got] == ["1", "2"]
     assert got[0].body == got[1].body
     event = client.get("/api/events").get_json()["items"][0]
     assert event["chaos"] == {"label": "duplicate", "staleSeconds": 600}
@@ -194,7 +229,11 @@ def test_no_sandbox_running_says_how_to_start_one():
     (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--entity", "a"], 2,
      "cannot be combined"),
     (["booking.created", "--secret", SECRET, "--entity", "a"], 2, "--secret only applies with --to"),
-    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", "nope"], 2, "whsec_"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", "nope"], 2, "starts with whsec_"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", "whsec_***"], 2, "not valid base64"),
+    (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--profile", "svix"], 2,
+     "'svix' is not one of 'wink'"),
+    (["booking.created", "--profile", "wink", "--entity", "a"], 2, "--profile only applies with --to"),
     (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--duplicates", "2"], 2,
      "--duplicates"),
     (["booking-lif", "--to", "http://127.0.0.1:9/x", "--secret", SECRET], 1, "did you mean booking-life"),
@@ -234,12 +273,12 @@ def test_export_then_replay_sends_the_same_data_byte_for_byte(live_server, clien
         result = invoke("replay", str(path), "--server", live_server.url)  # the fixture names the account
         assert result.exit_code == 0, result.output
         again = receiver.wait_for(2)[1].body
-    assert body_data(again) == body_data(original)
+    assert body_object(again) == body_object(original)
     assert json.loads(again)["id"] != json.loads(original)["id"]  # a new event, the same data
     # Straight to a URL too: the same bytes.
     with Receiver() as receiver:
         assert invoke("replay", str(path), "--to", receiver.url, "--secret", SECRET).exit_code == 0
-        assert body_data(receiver.wait_for(1)[0].body) == body_data(original)
+        assert body_object(receiver.wait_for(1)[0].body) == body_object(original)
     assert invoke("export", fired["events"][0]["id"], "--server", live_server.url, "-o",
                   str(path)).exit_code == 1  # exists: --force needed
 
@@ -262,7 +301,7 @@ def test_export_save_and_errors(live_server, client, account, app):
 
 
 def test_every_shipped_fixture_runs_through_the_sandbox(live_server, client, account):
-    from sandbox import fixtures
+    from sandbox import catalog, fixtures
     from sandbox.replay import local_make
 
     found, errors = fixtures.discover([fixtures.SHIPPED_DIR])
@@ -277,8 +316,8 @@ def test_every_shipped_fixture_runs_through_the_sandbox(live_server, client, acc
             document = json.loads(result.output)
             built = fixtures.build(fixture, local_make())
             assert document["ok"] and document["delivered"] == len(built), fixture.name
-            assert [o["event"] for o in document["outcomes"]] == [b.event for b in built]
+            assert [o["event"] for o in document["outcomes"]] == [catalog.wire_key(b.event) for b in built]
             expected += document["delivered"]
         got = receiver.wait_for(expected)
-    assert {r.json()["event"] for r in got} >= {"booking.created", "room_type.created", "rate_plan.created",
-                                                "internal.payment.failed", "booking.refund.full"}
+    assert {r.json()["type"] for r in got} >= {"booking.create", "room_type.created", "rate_plan.created",
+                                               "internal.payment.failed", "booking.refund.full"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sandbox import fixtures, reports
+from sandbox import fixtures, reports, signing
 from sandbox.chaos import Chaos
 from sandbox.cli import cli
 from sandbox.client import APIProblem, SandboxClient
@@ -22,7 +22,7 @@ from sandbox.commands.common import (
     write_text,
 )
 from sandbox.generate import MAX_SEED
-from sandbox.replay import DirectTarget, Outcome, SandboxTarget, local_make, run
+from sandbox.replay import DirectTarget, Outcome, SandboxTarget, item_parts, literal_envelope, local_make, run
 
 
 class SandboxAccounts:
@@ -98,14 +98,14 @@ class SandboxAccounts:
                                f"--webhook WEBHOOK_ID{wanted}{self._known()}.")
 
     def make(self):
-        """A ``make`` for ``fixtures.build`` that generates for the resolved sandbox account."""
-        from sandbox.envelope import build_envelope, make_event
+        """A ``make`` for ``fixtures.build``: Wink envelopes for the resolved sandbox account."""
+        from sandbox.envelope import make_event
 
-        def make(event: str, spec: dict | None, *, data: dict | None = None, **options) -> dict:
+        def make(key: str, spec: dict | None, *, data: dict | None = None, **options) -> dict:
             account = self.resolve(spec)
             if data is not None:
-                return build_envelope(event, account, data)
-            return make_event(event, account, **options)
+                return literal_envelope(key, account, data)
+            return make_event(key, account, **options)
 
         return make
 
@@ -153,14 +153,17 @@ def load_fixture(name: str, fixtures_dir: str | None) -> fixtures.Fixture:
               help="Deliver to this one webhook only (its account is used when --entity is not given).")
 @click.option("--to", "to_url", metavar="URL", help="Send straight to URL, signed here; no sandbox needed.")
 @click.option("--secret", envvar="WEBHOOK_SECRET", metavar="whsec_...",
-              help="Signing secret for --to (or WEBHOOK_SECRET).")
+              help="Signing secret for --to, padded or not (or WEBHOOK_SECRET).")
+@click.option("--profile", type=click.Choice(list(signing.PROFILES)),
+              help="With --to: sign as Wink does (Wink-Signature, the default) or as a standard-webhooks "
+                   "webhook does.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Set a scenario param (repeatable), e.g. --param payment_outcome=failed.")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Assign a field of every event's data (repeatable), e.g. --set roomStay.adults=3.")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Fix every generated value and the chaos.")
 @click.option("--duplicates", type=click.FloatRange(0, 1), default=0.0, metavar="P",
-              help="Chaos: resend this fraction of events (0-1) with the same webhook-id.")
+              help="Chaos: resend this fraction of events (0-1) with the same event id (Wink-Event-Id).")
 @click.option("--shuffle", is_flag=True, help="Chaos: deliver the events out of order.")
 @click.option("--jitter", "jitter_ms", type=click.IntRange(0, 60_000), default=0, metavar="MS",
               help="Chaos: wait a random 0..MS milliseconds before each send.")
@@ -179,21 +182,22 @@ def load_fixture(name: str, fixtures_dir: str | None) -> fixtures.Fixture:
               help="Your own fixtures directory, searched before the shipped one.")
 @server_options
 def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: str | None,
-           to_url: str | None, secret: str | None, params: tuple[str, ...], sets: tuple[str, ...],
+           to_url: str | None, secret: str | None, profile: str | None, params: tuple[str, ...],
+           sets: tuple[str, ...],
            seed: int | None, duplicates: float, shuffle: bool, jitter_ms: int, stale: bool, no_delays: bool,
            timeout: float, retries: int, as_json: bool, junit_path: str | None, fixtures_dir: str | None):
     """Send a fixture or scenario: through the sandbox, or straight to a URL.
 
     FIXTURE is a fixture name (see GET /api/fixtures, e.g. booking-life) or a .json file. Through
-    the sandbox every delivery shows in the live log; with --to the events are signed here and
-    POSTed to URL. Each delivery's outcome is printed as it happens; the exit code is 1 when any
-    delivery finally failed.
+    the sandbox every delivery shows in the live log; with --to the events are Wink envelopes signed
+    here (Wink-Signature, or --profile standard-webhooks) and POSTed to URL. Each delivery's outcome
+    is printed as it happens; the exit code is 1 when any delivery finally failed.
 
     \b
     Example:
         python run.py replay booking-life --entity ACCOUNT_ID --param payment_outcome=failed
         python run.py replay booking.created --to http://127.0.0.1:9000/webhook \\
-            --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --duplicates 0.5 --shuffle --seed 7
+            --secret whsec_dGVzdC1zZWNyZXQtdmFsdWUtZm9yLWRvY3M --duplicates 0.5 --shuffle --seed 7
     """
     if to_url:
         if entity or webhook_id:
@@ -206,9 +210,17 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
         problem = url_problem(to_url)
         if problem:
             raise click.BadParameter(f"{to_url!r} {problem}", param_hint="--to")
+        try:
+            signing.check_secret(secret)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc} (e.g. whsec_dGVzdC1zZWNyZXQtdmFsdWUtZm9yLWRvY3M)",
+                                     param_hint="--secret") from None
     elif secret:
         raise click.UsageError("--secret only applies with --to (the sandbox signs with the webhook's "
                                "own secret)")
+    elif profile:
+        raise click.UsageError("--profile only applies with --to (the sandbox signs in the webhook's "
+                               "own profile)")
     chaos = Chaos(duplicates=duplicates, shuffle=shuffle, jitter_ms=jitter_ms, stale=stale)
     given_params = parse_pairs(params, "--param")
     assignments = check_assignments(sets)
@@ -234,14 +246,11 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
 
     where = to_url or client.server
     if to_url:
-        try:
-            target = DirectTarget(to_url, secret, chaos=chaos, report=report, timeout=min(timeout, 30.0),
-                                  retries=retries)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--secret") from None
+        target = DirectTarget(to_url, secret, chaos=chaos, report=report, timeout=min(timeout, 30.0),
+                              retries=retries, profile=profile)
     else:
         target = SandboxTarget(client, chaos=chaos, report=report, timeout=timeout, webhook_id=webhook_id,
-                               account_of=lambda item: item.entity["identifier"])
+                               account_of=lambda item: item_parts(item)[2])
     if not as_json:
         chaos_text = f", chaos {_chaos_text(chaos)}" if chaos.active else ""
         seeded = f", seed {start}" if chaos.active or not all(b.literal for b in built) else ""
