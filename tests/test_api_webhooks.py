@@ -1,4 +1,7 @@
-"""Webhooks API: Wink's six operations, the sandbox's secret routes, and every failure path."""
+"""Webhooks API: Wink's operations, the sandbox's secret routes, and every failure path.
+
+Secrets, rotation and signing profiles have their own module, test_api_secrets.py.
+"""
 
 from __future__ import annotations
 
@@ -24,16 +27,28 @@ def hook_body(account, **changes):
     return body
 
 
+WEBHOOK_FIELDS = {"id", "createdDate", "lastUpdate", "version", "name", "enabled", "eventUrl", "eventList",
+                  "ownerIdentifier", "ownerName", "userIdentifier", "secretHint", "previousSecretExpiresAt"}
+
+
 @pytest.fixture
-def hook(client, account):
+def created(client, account):
     response = client.post(base(account), json=hook_body(account))
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
-def test_create_answers_wink_shape(hook, account):
-    assert set(hook) == {"id", "createdDate", "lastUpdate", "version", "name", "enabled", "eventUrl",
-                         "eventList", "ownerIdentifier", "ownerName", "userIdentifier"}
+@pytest.fixture
+def hook(created):
+    return created["webhook"]
+
+
+def test_create_answers_wink_create_webhook_response(created, hook, account):
+    assert set(created) == {"secret", "webhook"}
+    assert created["secret"].startswith("whsec_")
+    assert set(hook) == WEBHOOK_FIELDS
+    assert hook["secretHint"] == created["secret"][-4:]
+    assert hook["previousSecretExpiresAt"] is None
     assert hook["version"] == 1
     assert hook["ownerIdentifier"] == account["id"]
     assert hook["ownerName"] == "Cool Account"
@@ -45,8 +60,8 @@ def test_create_answers_wink_shape(hook, account):
 def test_create_defaults_enabled_and_all_events(client, account):
     created = client.post(base(account), json={"name": "All", "eventUrl": "http://127.0.0.1:9/x"})
     assert created.status_code == 201
-    assert created.get_json()["enabled"] is True
-    assert created.get_json()["eventList"] == []
+    assert created.get_json()["webhook"]["enabled"] is True
+    assert created.get_json()["webhook"]["eventList"] == []
 
 
 def test_list_show_update_delete(client, account, hook):
@@ -170,17 +185,23 @@ def test_bad_bodies(client, account, hook):
     assert_problem(client.put(base(account) + f"/{hook['id']}", json={}), 405)
 
 
-def test_secret_and_rotation(client, account, hook):
+def test_secret_and_rotation_with_a_chosen_grace(client, account, hook):
     url = base(account) + f"/{hook['id']}/secret"
     secret = client.get(url).get_json()
     assert secret["secret"].startswith("whsec_")
     assert len(secret["secret"]) >= len("whsec_") + 32
     assert secret["previous"] is None
     rotated = client.post(url + "/rotate").get_json()
+    assert set(rotated) == {"secret", "webhook"}
     assert rotated["secret"] != secret["secret"]
-    assert rotated["previous"]["secret"] == secret["secret"]
-    assert client.get(url).get_json() == rotated
+    assert rotated["webhook"]["secretHint"] == rotated["secret"][-4:]
+    shown = client.get(url).get_json()
+    assert shown["secret"] == rotated["secret"]
+    assert shown["previous"]["secret"] == secret["secret"]
     no_grace = client.post(url + "/rotate?graceSeconds=0").get_json()
-    assert no_grace["previous"] is None
+    assert no_grace["webhook"]["previousSecretExpiresAt"] is None
+    assert client.get(url).get_json()["previous"] is None
     assert_problem(client.post(url + "/rotate?graceSeconds=-5"), 400, field="graceSeconds")
+    assert_problem(client.post(url + "/rotate", json={"graceSeconds": 0}), 400, field="graceSeconds")
     assert_problem(client.get(base(account) + "/nope/secret"), 404)
+    assert_problem(client.post(base(account) + "/nope/secret/rotate"), 404, detail="'nope'")

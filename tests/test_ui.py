@@ -47,8 +47,9 @@ def make_account(server, name="Cool Account", type_="TRAVEL_AGENT"):
 
 
 def make_webhook(server, account, url, **fields):
+    """Create a webhook through the API and return it (Wink's create answers {secret, webhook})."""
     body = {"name": "Wink Stalker", "eventUrl": url, "eventList": ["booking.created"], **fields}
-    return api(server, "POST", f"/api/managing-entity/{account['id']}/webhook", json=body)
+    return api(server, "POST", f"/api/managing-entity/{account['id']}/webhook", json=body)["webhook"]
 
 
 def open_actions(page, scope, label="Actions"):
@@ -90,8 +91,22 @@ def test_wink_flow(page, server):
     page.get_by_role("checkbox", name=re.compile(r"^booking\.created")).check()
     page.get_by_role("button", name="use this sandbox's inbox").click()
     expect(page.get_by_label("Webhook URL")).to_have_value(server.url + "/inbox/wink-stalker")
+    expect(page.get_by_label("Signing profile")).to_have_value("wink")
     screenshot(page, "webhook-form")
     page.get_by_role("button", name="Save").click()
+
+    # The new secret, shown once with a copy button, then back to the list.
+    created = page.locator("#created")
+    expect(page.get_by_role("heading", name="Webhook created", level=1)).to_be_visible()
+    expect(created.get_by_role("heading", name="Signing secret")).to_be_focused()
+    expect(page.locator("#created-secret")).to_have_text(re.compile(r"^whsec_\S{40,}$"))
+    secret = page.locator("#created-secret").text_content()
+    expect(page.locator("#created-hint")).to_have_text(secret[-4:])
+    expect(page.locator("#webhook-form")).to_be_hidden()
+    created.get_by_role("button", name="Copy").click()
+    expect(page.locator("#toasts")).to_contain_text("Secret copied")
+    screenshot(page, "webhook-created")
+    created.get_by_role("link", name="Done").click()
 
     # Back on the list.
     row = page.locator("tr", has_text="Wink Stalker")
@@ -246,17 +261,55 @@ def test_hostile_text_is_shown_not_run(page, server):
 def test_secret_is_hidden_until_revealed_and_rotates(page, server):
     account = make_account(server, "Secrets Ltd")
     hook = make_webhook(server, account, "http://127.0.0.1:9/hook")
-    secret = api(server, "GET", f"/api/managing-entity/{account['id']}/webhook/{hook['id']}/secret")["secret"]
+    secret_url = f"/api/managing-entity/{account['id']}/webhook/{hook['id']}/secret"
+    secret = api(server, "GET", secret_url)["secret"]
     page.goto(f"/accounts/{account['id']}/webhooks/{hook['id']}/edit")
     value = page.locator("#secret-value")
-    expect(value).not_to_contain_text(secret)
+    # Masked, ending in Wink's secretHint (the last four characters).
+    expect(value).to_have_text(re.compile(r"^whsec_•+" + re.escape(hook["secretHint"]) + "$"))
+    expect(page.locator("#secret-about")).to_contain_text(hook["secretHint"])
+    expect(page.locator("#secret-previous")).to_be_hidden()
     page.get_by_role("button", name="Reveal").click()
     expect(value).to_have_text(secret)
+    page.get_by_role("button", name="Hide").click()
+    expect(value).not_to_contain_text(secret)
+
+    # Rotate shows the new secret at once (from rotate-secret's answer), with the overlap.
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Rotate").click()
+    expect(page.locator("#secret-once")).to_be_visible()
     expect(value).not_to_have_text(secret)
-    expect(value).to_have_text(re.compile(r"^whsec_"))
+    expect(value).to_have_text(re.compile(r"^whsec_[^•]+$"))
+    rotated = api(server, "GET", secret_url)
+    expect(value).to_have_text(rotated["secret"])
+    assert rotated["previous"]["secret"] == secret
     expect(page.locator("#secret-previous")).to_contain_text("previous secret")
+    expect(page.locator("#secret-about")).to_contain_text(rotated["secret"][-4:])
+    screenshot(page, "webhook-secret-rotated")
+
+
+def test_signing_profile_is_chosen_on_create_and_changed_on_update(page, server):
+    account = make_account(server, "Profiles Ltd")
+    page.goto(f"/accounts/{account['id']}/webhooks/new")
+    select = page.get_by_label("Signing profile")
+    expect(select.locator("option")).to_have_text(["Wink (default)", "Standard Webhooks"])
+    expect(select).to_have_value("wink")
+    page.get_by_label("Name", exact=True).fill("Svix receiver")
+    page.get_by_label("Webhook URL").fill("http://127.0.0.1:9/svix")
+    select.select_option(label="Standard Webhooks")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Webhook created")).to_be_visible()
+    hook = api(server, "GET", f"/api/managing-entity/{account['id']}/webhook/list")[0]
+    profile_url = f"/api/webhooks/{hook['id']}/profile"
+    assert api(server, "GET", profile_url)["profile"] == "standard-webhooks"
+
+    page.locator("#created").get_by_role("link", name="Open the webhook").click()
+    expect(page.get_by_role("heading", name="Update webhook")).to_be_visible()
+    expect(select).to_have_value("standard-webhooks")
+    select.select_option(label="Wink (default)")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("tr", has_text="Svix receiver")).to_be_visible()
+    assert api(server, "GET", profile_url)["source"] == "server"
 
 
 def test_keyboard_opens_actions_menu(page, server):

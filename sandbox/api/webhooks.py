@@ -1,4 +1,6 @@
-"""Webhooks API: Wink's six operations under /api/managing-entity/{id}/webhook, plus secrets."""
+"""Webhooks API: Wink's operations under /api/managing-entity/{id}/webhook (create, list, show,
+update, delete, event list, rotate-secret), plus the sandbox's own: show the secret, rotate with a
+chosen grace (signing profiles are in sandbox.api.profiles)."""
 
 from __future__ import annotations
 
@@ -7,15 +9,16 @@ from urllib.parse import urlsplit
 from flask import current_app, jsonify, request
 
 from sandbox import catalog
-from sandbox.api import api, json_object, name_problem
+from sandbox.api import api, json_body, json_object, name_problem, query_int
 from sandbox.db import get_db
-from sandbox.errors import ValidationError
+from sandbox.errors import APIError, ValidationError
 from sandbox.store import NotFound, accounts, webhooks
 
 BASE = "/managing-entity/<account_id>/webhook"
 MAX_NAME = 200
 MAX_URL = 2048
 FIELDS = ("name", "entity", "enabled", "eventUrl", "eventList")
+MAX_GRACE = 30 * 24 * 3600
 
 
 def url_problem(url: object) -> str | None:
@@ -131,7 +134,7 @@ def _account(account_id: str) -> dict:
 def create_webhook(account_id: str):
     _account(account_id)
     fields = _validate(json_object(), account_id, replace=False)
-    hook = webhooks.create_webhook(
+    created = webhooks.create_webhook(
         get_db(),
         account_id,
         name=fields["name"],
@@ -139,7 +142,7 @@ def create_webhook(account_id: str):
         event_list=fields["event_list"],
         enabled=fields["enabled"],
     )
-    return jsonify(hook), 201
+    return jsonify(created), 201
 
 
 @api.get(BASE + "/list")
@@ -183,14 +186,37 @@ def get_secret(account_id: str, webhook_id: str):
     return jsonify(webhooks.get_secret(get_db(), account_id, webhook_id))
 
 
-@api.post(BASE + "/<webhook_id>/secret/rotate")
+def _refuse_body(operation: str) -> None:
+    """Refuse a body on an operation that takes none; an empty body, ``{}`` or ``null`` is fine.
+
+    Refused rather than ignored, so that e.g. ``{"graceSeconds": 0}`` is not silently dropped.
+    """
+    body = json_body(required=False, default=None)
+    if body is None or body == {}:
+        return
+    if isinstance(body, dict):
+        raise ValidationError([{"field": name, "message": f"is not accepted: {operation} takes no body"}
+                               for name in sorted(body)])
+    raise APIError(400, f"{operation} takes no body: send none (or {{}})")
+
+
+@api.post(BASE + "/<webhook_id>/rotate-secret")
 def rotate_secret(account_id: str, webhook_id: str):
     _account(account_id)
+    webhooks.get_webhook(get_db(), account_id, webhook_id)  # 404 before 400
+    _refuse_body("rotate-secret")
     grace = current_app.config["SECRET_GRACE_SECONDS"]
-    if request.args.get("graceSeconds") not in (None, ""):
-        from sandbox.api import query_int
+    return jsonify(webhooks.rotate_secret(get_db(), account_id, webhook_id, grace))
 
-        grace = query_int("graceSeconds", grace, minimum=0, maximum=30 * 24 * 3600)
+
+@api.post(BASE + "/<webhook_id>/secret/rotate")
+def rotate_secret_with_grace(account_id: str, webhook_id: str):
+    """rotate-secret with a chosen grace period (a sandbox addition): the same answer."""
+    _account(account_id)
+    webhooks.get_webhook(get_db(), account_id, webhook_id)
+    grace = query_int("graceSeconds", current_app.config["SECRET_GRACE_SECONDS"],
+                      minimum=0, maximum=MAX_GRACE)
+    _refuse_body("secret/rotate")
     return jsonify(webhooks.rotate_secret(get_db(), account_id, webhook_id, grace))
 
 
@@ -206,6 +232,7 @@ _WINK_VERSION = {"name": "Wink-Version", "in": "header", "required": False,
                  "schema": {"type": "string", "enum": ["2.0"]},
                  "description": "Accepted for compatibility with Wink; any other value gets 400."}
 _WEBHOOK_JSON = {"application/json": {"schema": _ref("schemas/Webhook")}}
+_CREATED_JSON = {"application/json": {"schema": _ref("schemas/CreateWebhookResponse")}}
 _ERRORS = {"400": _ref("responses/BadRequest"), "404": _ref("responses/NotFound")}
 _BODY_ERRORS = {**_ERRORS, "413": _ref("responses/TooLarge"),
                 "415": _ref("responses/UnsupportedMediaType")}
@@ -216,10 +243,13 @@ OPENAPI_PATHS = {
         "parameters": [_ACCOUNT, _WINK_VERSION],
         "post": {
             "tags": ["Webhooks"], "summary": "Create a webhook", "operationId": "createWebhook",
+            "description": "Wink's `create-webhook`. Answers Wink's `CreateWebhookResponse`: the new "
+                           "webhook and its signing secret, which Wink shows only here and on "
+                           "rotate-secret.",
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": _ref("schemas/WebhookCreate")}}},
-            "responses": {"201": {"description": "The new webhook", "content": _WEBHOOK_JSON},
-                          **_BODY_ERRORS},
+            "responses": {"201": {"description": "The new webhook and its secret",
+                                  "content": _CREATED_JSON}, **_BODY_ERRORS},
         },
     },
     _WH + "/list": {
@@ -270,10 +300,27 @@ OPENAPI_PATHS = {
                 "schema": _ref("schemas/DeleteResult")}}}, **_ERRORS},
         },
     },
+    _WH + "/{id}/rotate-secret": {
+        "parameters": [_ACCOUNT, _HOOK, _WINK_VERSION],
+        "post": {
+            "tags": ["Webhooks"], "summary": "Rotate the signing secret", "operationId": "rotateSecret",
+            "description": "Wink's `rotate-secret`. Makes a new secret and answers it once, with the "
+                           "webhook. The previous secret keeps signing deliveries alongside the new one "
+                           "for the setting SECRET_GRACE_SECONDS (24 h, as Wink); the webhook's "
+                           "`previousSecretExpiresAt` says until when. Takes no body: an empty one or "
+                           "`{}` is fine, anything else gets 400.",
+            "responses": {"200": {"description": "The new secret (shown once) and the webhook",
+                                  "content": _CREATED_JSON}, **_BODY_ERRORS},
+        },
+    },
     _WH + "/{id}/secret": {
         "parameters": [_ACCOUNT, _HOOK],
         "get": {
             "tags": ["Webhooks"], "summary": "Show the signing secret (sandbox addition)",
+            "description": "A sandbox addition, not in Wink's API (Wink shows a secret only on create "
+                           "and rotate): a local tool may read the secret again, with the previous one "
+                           "while it still signs.",
+            "x-sandbox-addition": True,
             "operationId": "getWebhookSecret",
             "responses": {"200": {"description": "The secret", "content": {"application/json": {
                 "schema": _ref("schemas/WebhookSecret")}}}, **_ERRORS},
@@ -282,17 +329,19 @@ OPENAPI_PATHS = {
     _WH + "/{id}/secret/rotate": {
         "parameters": [_ACCOUNT, _HOOK],
         "post": {
-            "tags": ["Webhooks"], "summary": "Rotate the signing secret (sandbox addition)",
-            "description": "Makes a new secret; the old one keeps signing (both signatures are "
-                           "sent) for the grace period.",
+            "tags": ["Webhooks"],
+            "summary": "Rotate the signing secret, choosing the grace (sandbox addition)",
+            "description": "A sandbox addition, not in Wink's API: rotate-secret with a chosen grace "
+                           "period for the old secret (`graceSeconds`, 0 drops it at once). Same answer "
+                           "as rotate-secret; takes no body either.",
+            "x-sandbox-addition": True,
             "operationId": "rotateWebhookSecret",
             "parameters": [{"name": "graceSeconds", "in": "query", "required": False,
-                            "schema": {"type": "integer", "minimum": 0, "maximum": 2592000},
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_GRACE},
                             "description": "Grace period for the old secret (default: setting "
                                            "SECRET_GRACE_SECONDS, 24 h)."}],
-            "responses": {"200": {"description": "The new secret and the previous one",
-                                  "content": {"application/json": {
-                                      "schema": _ref("schemas/WebhookSecret")}}}, **_ERRORS},
+            "responses": {"200": {"description": "The new secret (shown once) and the webhook",
+                                  "content": _CREATED_JSON}, **_BODY_ERRORS},
         },
     },
 }
@@ -313,7 +362,8 @@ OPENAPI_SCHEMAS = {
     "Webhook": {
         "type": "object",
         "required": ["id", "createdDate", "lastUpdate", "version", "name", "enabled", "eventUrl",
-                     "eventList", "ownerIdentifier", "ownerName", "userIdentifier"],
+                     "eventList", "ownerIdentifier", "ownerName", "userIdentifier", "secretHint",
+                     "previousSecretExpiresAt"],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "createdDate": {"type": "string"},
@@ -326,6 +376,25 @@ OPENAPI_SCHEMAS = {
             "ownerIdentifier": {"type": "string"},
             "ownerName": {"type": "string"},
             "userIdentifier": {"type": "string"},
+            "secretHint": {"type": "string", "minLength": 4, "maxLength": 4,
+                           "description": "Last four characters of the signing secret. The secret "
+                                          "itself is returned only once, on create and rotate."},
+            "previousSecretExpiresAt": {
+                "type": ["string", "null"], "format": "date-time",
+                "description": "Until when the previous secret is still accepted after a rotation "
+                               "(UTC, ending in Z); null outside a rotation's overlap."},
+        },
+    },
+    "CreateWebhookResponse": {
+        "type": "object",
+        "description": "Returned on create and on secret rotation: the webhook and its plaintext "
+                       "signing secret. Wink shows the secret only here; the sandbox can show it again "
+                       "(GET .../secret, a sandbox addition).",
+        "required": ["secret", "webhook"],
+        "properties": {
+            "secret": {"type": "string", "pattern": "^whsec_",
+                       "description": "Plaintext signing secret (`whsec_…`)."},
+            "webhook": _ref("schemas/Webhook"),
         },
     },
     "WebhookCreate": {"type": "object", "required": ["name", "eventUrl"],

@@ -1,16 +1,14 @@
-"""Webhooks: Wink's webhook records plus the sandbox's signing secrets."""
+"""Webhooks: Wink's webhook records, their signing secrets and signing profiles."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
-import secrets
 import uuid
 
 import sqlite_utils
 
-from sandbox import catalog
+from sandbox import catalog, signing
 from sandbox.db import immediate
 from sandbox.errors import APIError
 from sandbox.store import NotFound, new_id, now_iso, utcnow
@@ -26,11 +24,21 @@ on_delete: list = []
 
 
 def new_secret() -> str:
-    """Return a Standard Webhooks signing secret: whsec_ + base64 of 32 random bytes."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    """Return a fresh signing secret (``whsec_`` + base64), as ``signing.new_secret`` makes them."""
+    return signing.new_secret()
+
+
+def _previous_secret_expires(row: dict) -> str | None:
+    """Return when the previous secret stops signing (stored UTC, no zone), or None outside an overlap."""
+    expires = row["previous_secret_expires"]
+    if row["previous_secret"] and expires and expires > now_iso():
+        return expires
+    return None
 
 
 def _shape(row: dict) -> dict:
+    """Shape a row as Wink's ``WebhookLightweight``: the secret's last four characters, never the secret."""
+    expires = _previous_secret_expires(row)
     return {
         "id": row["id"],
         "createdDate": row["created_date"],
@@ -43,6 +51,8 @@ def _shape(row: dict) -> dict:
         "ownerIdentifier": row["account_id"],
         "ownerName": row["owner_name"],
         "userIdentifier": row["user_identifier"],
+        "secretHint": row["secret"][-4:],
+        "previousSecretExpiresAt": expires + "Z" if expires else None,
     }
 
 
@@ -74,7 +84,10 @@ def create_webhook(
     event_list: list[str],
     enabled: bool = True,
 ) -> dict:
-    """Store a new webhook with a fresh signing secret and return it."""
+    """Store a new webhook with a fresh signing secret; return Wink's ``{secret, webhook}``.
+
+    This answer is the one place Wink shows the secret (the sandbox also has ``get_secret``).
+    """
     now = now_iso()
     row = {
         "id": new_id(),
@@ -90,7 +103,7 @@ def create_webhook(
         "secret": new_secret(),
     }
     db["webhooks"].insert(row)
-    return get_webhook(db, account_id, row["id"])
+    return {"secret": row["secret"], "webhook": get_webhook(db, account_id, row["id"])}
 
 
 def get_webhook(db: sqlite_utils.Database, account_id: str | None, webhook_id: str) -> dict:
@@ -161,10 +174,8 @@ def delete_webhook(db: sqlite_utils.Database, account_id: str, webhook_id: str) 
 
 
 def _secret_view(row: dict) -> dict:
-    previous = None
-    expires = row["previous_secret_expires"]
-    if row["previous_secret"] and expires and expires > now_iso():
-        previous = {"secret": row["previous_secret"], "expires": expires}
+    expires = _previous_secret_expires(row)
+    previous = {"secret": row["previous_secret"], "expires": expires} if expires else None
     return {"webhookId": row["id"], "secret": row["secret"], "previous": previous}
 
 
@@ -182,19 +193,39 @@ def active_secrets(db: sqlite_utils.Database, webhook_id: str) -> list[str]:
 def rotate_secret(
     db: sqlite_utils.Database, account_id: str, webhook_id: str, grace_seconds: int
 ) -> dict:
-    """Make a new secret; the old one stays valid for ``grace_seconds``."""
+    """Make a new secret, the old one signing alongside for ``grace_seconds``; return ``{secret, webhook}``.
+
+    The webhook's ``version`` stays: the secret is not part of the record a PATCH replaces.
+    """
     with immediate(db):
         row = _row(db, account_id, webhook_id)
+        secret = new_secret()
         expires = (utcnow() + dt.timedelta(seconds=grace_seconds)).replace(microsecond=0)
         db["webhooks"].update(
             webhook_id,
             {
-                "secret": new_secret(),
+                "secret": secret,
                 "previous_secret": row["secret"] if grace_seconds > 0 else None,
                 "previous_secret_expires": expires.isoformat() if grace_seconds > 0 else None,
             },
         )
-        return get_secret(db, account_id, webhook_id)
+        return {"secret": secret, "webhook": get_webhook(db, account_id, webhook_id)}
+
+
+def profile_of(db: sqlite_utils.Database, webhook_id: str) -> str | None:
+    """Return a webhook's own signing profile, or None when it follows the server's (or is unknown)."""
+    row = db.conn.execute("select profile from webhooks where id = ?", [webhook_id]).fetchone()
+    return row[0] if row and row[0] else None
+
+
+def set_profile(db: sqlite_utils.Database, webhook_id: str, profile: str | None) -> None:
+    """Give a webhook its own signing profile (None: back to the server's); ValueError for an unknown one."""
+    if profile is not None:
+        signing.get(profile)
+    with immediate(db):
+        if db.conn.execute("select 1 from webhooks where id = ?", [webhook_id]).fetchone() is None:
+            raise NotFound(f"No webhook with id {webhook_id!r}")
+        db.conn.execute("update webhooks set profile = ? where id = ?", [profile, webhook_id])
 
 
 def subscribed_webhooks(db: sqlite_utils.Database, account_id: str, key: str) -> list[dict]:

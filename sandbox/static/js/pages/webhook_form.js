@@ -1,18 +1,25 @@
 // The webhook form (create and update), fields in Wink's order: Name, Enabled, Entity name,
-// Events, Webhook URL. Save returns to the account's webhook list; API errors show by their field.
+// Events, Webhook URL, then the sandbox's signing profile. Create shows the new signing secret once
+// (Wink's {secret, webhook} answer); update returns to the account's webhook list. API errors show
+// by their field.
 
-import { ApiError, eventTypes, get, patch, post, routes } from "../api.js";
+import { ApiError, del, eventTypes, get, patch, post, put, routes } from "../api.js";
 import { $, copyText, dateTime, fill, h, pageData, toast } from "../dom.js";
 import { multiEventPicker } from "../eventpicker.js";
 import { clearErrors, showErrors } from "../forms.js";
 
 const accountId = pageData("accountId");
 const webhookId = pageData("webhookId");
+const serverProfile = pageData("serverProfile");
 const form = $("#webhook-form");
 const enabled = $("#enabled");
+const profile = $("#profile");
+const FLASH = "webhook-sandbox-flash";
 let picker = null;
 let version = null;
-let secret = null;
+let secret = null; // the plaintext secret, once the API answered it (create, rotate, or Reveal)
+let secretHint = "";
+let savedProfile = serverProfile;
 
 const fields = {
   name: { error: $("#name-error"), control: $("#name"), label: "Name" },
@@ -20,9 +27,12 @@ const fields = {
   entity: { error: $("#entity-error"), control: $("#entity"), label: "Entity" },
   eventUrl: { error: $("#eventUrl-error"), control: $("#eventUrl"), label: "Webhook URL" },
   eventList: { error: $("#events-error"), control: $("#events-picker"), label: "Events:" },
+  profile: { error: $("#profile-error"), control: profile, label: "Signing profile" },
 };
 
 const listUrl = (id) => `/accounts/${encodeURIComponent(id)}`;
+const editUrl = (owner, id) => `${listUrl(owner)}/webhooks/${encodeURIComponent(id)}/edit`;
+const profileUrl = (id) => `/api/webhooks/${encodeURIComponent(id)}/profile`;
 
 function showEnabled() {
   $("#enabled-state").textContent = enabled.checked ? "On" : "Off";
@@ -39,55 +49,108 @@ $("#use-inbox").addEventListener("click", () => {
   url.focus();
 });
 
-async function loadSecret() {
-  try {
-    const body = await get(`${routes.webhook(accountId, webhookId)}/secret`);
-    secret = body.secret;
-    const previous = $("#secret-previous");
-    previous.hidden = !body.previous;
-    if (body.previous) {
-      previous.textContent = `The previous secret also signs deliveries until ${dateTime(body.previous.expires)}.`;
-    }
-    showSecret();
-  } catch (error) {
-    toast(`Could not load the secret: ${error.message}`, "bad");
-  }
+/** Save the chosen signing profile: the server's own choice means "follow the server" (DELETE). */
+async function saveProfile(id) {
+  if (profile.value === savedProfile) return;
+  if (profile.value === serverProfile) await del(profileUrl(id));
+  else await put(profileUrl(id), { profile: profile.value });
+  savedProfile = profile.value;
+}
+
+// ---- the secret (update page): masked with its hint; the plaintext after Rotate or on Reveal --------
+
+function showPrevious(expiresAt) {
+  const previous = $("#secret-previous");
+  previous.hidden = !expiresAt;
+  previous.textContent = expiresAt ? `The previous secret also signs deliveries until ${dateTime(expiresAt)}.` : "";
+}
+
+function showHint(hook) {
+  secretHint = hook.secretHint || "";
+  $("#secret-hint").textContent = secretHint;
+  showPrevious(hook.previousSecretExpiresAt);
+}
+
+function revealed() {
+  return $("#secret-reveal").getAttribute("aria-pressed") === "true";
 }
 
 function showSecret() {
-  const revealed = $("#secret-reveal").getAttribute("aria-pressed") === "true";
-  $("#secret-value").textContent = revealed && secret ? secret : "whsec_" + "•".repeat(32);
+  $("#secret-value").textContent = revealed() && secret ? secret : `whsec_${"•".repeat(24)}${secretHint}`;
 }
 
-function wireSecret() {
+function setRevealed(on) {
   const reveal = $("#secret-reveal");
-  reveal.addEventListener("click", () => {
-    const on = reveal.getAttribute("aria-pressed") !== "true";
-    reveal.setAttribute("aria-pressed", String(on));
-    reveal.textContent = on ? "Hide" : "Reveal";
-    showSecret();
+  reveal.setAttribute("aria-pressed", String(on));
+  reveal.textContent = on ? "Hide" : "Reveal";
+  showSecret();
+}
+
+/** The plaintext secret: the one the API answered, else read through the sandbox's GET .../secret. */
+async function plainSecret() {
+  if (!secret) secret = (await get(`${routes.webhook(accountId, webhookId)}/secret`)).secret;
+  return secret;
+}
+
+function wireSecret(hook) {
+  showHint(hook);
+  showSecret();
+  $("#secret-reveal").addEventListener("click", async () => {
+    try {
+      if (!revealed()) await plainSecret();
+      setRevealed(!revealed());
+    } catch (error) {
+      toast(`Could not load the secret: ${error.message}`, "bad");
+    }
   });
   $("#secret-copy").addEventListener("click", async () => {
-    if (secret && (await copyText(secret))) toast("Secret copied to the clipboard", "ok");
+    try {
+      if (await copyText(await plainSecret())) toast("Secret copied to the clipboard", "ok");
+    } catch (error) {
+      toast(`Could not load the secret: ${error.message}`, "bad");
+    }
   });
   $("#secret-rotate").addEventListener("click", async () => {
     if (!window.confirm("Rotate the signing secret? The old one keeps signing for a grace period.")) return;
     try {
-      await post(`${routes.webhook(accountId, webhookId)}/secret/rotate`);
-      await loadSecret();
+      const rotated = await post(`${routes.webhook(accountId, webhookId)}/rotate-secret`);
+      secret = rotated.secret;
+      showHint(rotated.webhook);
+      setRevealed(true);
+      $("#secret-once").hidden = false;
       toast("Secret rotated", "ok");
     } catch (error) {
       toast(`Could not rotate: ${error.message}`, "bad");
     }
   });
-  loadSecret();
+}
+
+// ---- after create: the secret, once ---------------------------------------------------------------
+
+function showCreated({ secret: created, webhook }) {
+  form.hidden = true;
+  $("#form-title").textContent = "Webhook created";
+  $("#form-sub").textContent = `"${webhook.name}" is saved. Its receiver needs the signing secret below.`;
+  document.title = `Created ${webhook.name} · Webhook Sandbox`;
+  $("#created-secret").textContent = created;
+  $("#created-hint").textContent = webhook.secretHint;
+  $("#created-edit").href = editUrl(webhook.ownerIdentifier, webhook.id);
+  const done = $("#created-done");
+  done.href = listUrl(webhook.ownerIdentifier);
+  done.addEventListener("click", () => sessionStorage.setItem(FLASH, `Webhook "${webhook.name}" saved`));
+  $("#created-copy").addEventListener("click", async () => {
+    if (await copyText(created)) toast("Secret copied to the clipboard", "ok");
+  });
+  $("#created").hidden = false;
+  $("#created-title").focus();
 }
 
 async function start() {
-  const [accounts, catalog, hook] = await Promise.all([
+  const [accounts, catalog, hook, signing] = await Promise.all([
     get(routes.accounts),
     eventTypes(),
     webhookId ? get(routes.webhook(accountId, webhookId)) : Promise.resolve(null),
+    webhookId ? get(profileUrl(webhookId)) : Promise.resolve(null),
   ]);
   const owner = hook ? hook.ownerIdentifier : accountId;
   const current = accounts.find((a) => a.id === accountId);
@@ -104,7 +167,8 @@ async function start() {
   picker = multiEventPicker(
     { list: $("#events-list"), summary: $("#events-summary"), search: $("#events-search"), clear: $("#events-clear") },
     catalog, { selected: hook ? hook.eventList : [] });
-  if (webhookId) wireSecret();
+  if (signing) profile.value = savedProfile = signing.profile;
+  if (hook) wireSecret(hook);
   $("#name").focus();
 }
 
@@ -123,15 +187,22 @@ form.addEventListener("submit", async (event) => {
   const save = $("#save");
   save.disabled = true;
   try {
-    let saved;
     if (webhookId) {
-      saved = await patch(routes.webhook(accountId, webhookId), body, { headers: { "If-Match": String(version) } });
-    } else {
-      // A new webhook is created under the chosen entity (Wink's path names the owner).
-      saved = await post(routes.webhooks(entity.value), body);
+      const saved = await patch(routes.webhook(accountId, webhookId), body, { headers: { "If-Match": String(version) } });
+      version = saved.version;
+      await saveProfile(webhookId);
+      sessionStorage.setItem(FLASH, `Webhook "${saved.name}" saved`);
+      location.assign(listUrl(saved.ownerIdentifier));
+      return;
     }
-    sessionStorage.setItem("webhook-sandbox-flash", `Webhook "${saved.name}" saved`);
-    location.assign(listUrl(saved.ownerIdentifier));
+    // A new webhook is created under the chosen entity (Wink's path names the owner).
+    const created = await post(routes.webhooks(entity.value), body);
+    try {
+      await saveProfile(created.webhook.id);
+    } catch (error) {
+      toast(`The webhook was created, but its signing profile was not saved: ${error.message}`, "bad");
+    }
+    showCreated(created);
   } catch (error) {
     save.disabled = false;
     if (!(error instanceof ApiError)) throw error;
