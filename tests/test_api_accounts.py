@@ -51,7 +51,7 @@ def test_create_refuses_bad_bodies(client):
 
 def test_delete_refused_while_webhooks_exist_unless_cascade(client, account):
     hook = client.post(f"/api/managing-entity/{account['id']}/webhook", json={
-        "name": "Hook", "eventUrl": "http://127.0.0.1:9/x", "eventList": []}).get_json()
+        "name": "Hook", "eventUrl": "http://127.0.0.1:9/x", "eventList": []}).get_json()["webhook"]
     body = assert_problem(client.delete(f"/api/managing-entity/{account['id']}"), 409)
     assert body["webhookCount"] == 1
     assert client.get(f"/api/managing-entity/{account['id']}/webhook/{hook['id']}").status_code == 200

@@ -39,7 +39,7 @@ def invoke(*args: str):
 
 def make_webhook(client, account, url, name="Receiver") -> dict:
     base = f"/api/managing-entity/{account['id']}/webhook"
-    return client.post(base, json={"name": name, "eventUrl": url, "eventList": []}).get_json()
+    return client.post(base, json={"name": name, "eventUrl": url, "eventList": []}).get_json()["webhook"]
 
 
 @pytest.mark.parametrize("name", QA_COMMANDS)
@@ -94,8 +94,24 @@ def test_trigger_fires_for_the_account(live_server, client, account):
                         "--count", "3", "--seed", "5", "--set", "roomStay.adults=4")
         got = receiver.wait_for(3)
     assert result.exit_code == 0, result.output
-    assert "Fired 3 booking.created event(s) for 'Cool Account': 3 deliveries queued." in result.output
-    assert [r.json()["data"]["roomStay"]["adults"] for r in got] == [4, 4, 4]
+    assert "Fired 3 booking.create letter(s) for 'Cool Account' (AGENT): 3 deliveries queued." in result.output
+    assert [r.json()["object"]["roomStay"]["adults"] for r in got] == [4, 4, 4]
+
+
+def test_trigger_with_a_reseller_sends_one_letter_to_each(live_server, client, account):
+    hotel = client.post("/api/managing-entity", json={"name": "Hotel Sol", "type": "HOTEL"}).get_json()
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        make_webhook(client, hotel, receiver.url)
+        result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", "Hotel Sol",
+                        "--reseller", "Cool Account", "--wait", "--timeout", "20")
+        got = receiver.wait_for(2)
+    assert result.exit_code == 0, result.output
+    assert "2 succeeded, 0 failed" in result.output
+    assert sorted(r.json()["recipientRole"] for r in got) == ["AGENT", "SUPPLIER"]
+    wrong = invoke("trigger", "booking.create", "--server", live_server.url, "--entity", "Hotel Sol",
+                   "--reseller", "Hotel Sol")
+    assert wrong.exit_code != 0 and "reseller" in wrong.output and "is a hotel" in wrong.output
 
 
 def test_entity_may_be_an_accounts_exact_name_as_in_the_api(live_server, client, account):
@@ -105,7 +121,7 @@ def test_entity_may_be_an_accounts_exact_name_as_in_the_api(live_server, client,
         result = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", "Cool Account")
         got = receiver.wait_for(1)
     assert result.exit_code == 0, result.output
-    assert got[0].json()["entity"] == {"identifier": account["id"], "name": "Cool Account"}
+    assert got[0].json()["ownerIdentifier"] == account["id"]
     wrong = invoke("trigger", "booking.created", "--server", live_server.url, "--entity", "cool account")
     assert wrong.exit_code == 2 and "no account has the id or name 'cool account'" in wrong.output
 
@@ -130,12 +146,12 @@ def test_simulate_plays_scenarios_at_a_rate_until_its_limit(live_server, client,
         got = receiver.wait_for(6)
     assert result.exit_code == 0, result.output
     assert "Fired 6 event(s)" in result.output
-    assert [r.json()["event"] for r in got] == ["managing_entity.created", "property.created",
+    assert [r.json()["type"] for r in got] == ["managing_entity.created", "property.created",
                                                 "room_type.created", "rate_plan.created",
                                                 "managing_entity.created", "property.created"]
     # The account is the sandbox's own; each round draws a fresh seed (a new address, legal name...).
-    assert got[0].json()["data"]["id"] == got[4].json()["data"]["id"] == account["id"]
-    assert got[0].json()["data"]["address"] != got[4].json()["data"]["address"]
+    assert got[0].json()["object"]["id"] == got[4].json()["object"]["id"] == account["id"]
+    assert got[0].json()["object"]["address"] != got[4].json()["object"]["address"]
 
 
 def test_token_is_sent_and_its_absence_explained(tmp_path):

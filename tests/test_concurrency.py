@@ -11,7 +11,7 @@ def test_concurrent_writers_never_see_locked(live_server):
     url = live_server.url
     account = requests.post(url + "/api/managing-entity", json={"name": "Busy"}, timeout=10).json()
     base = f"{url}/api/managing-entity/{account['id']}/webhook"
-    hook = requests.post(base, json={"name": "h", "eventUrl": "http://127.0.0.1:9/x"}, timeout=10).json()
+    hook = requests.post(base, json={"name": "h", "eventUrl": "http://127.0.0.1:9/x"}, timeout=10).json()["webhook"]
     failures: list[str] = []
     statuses: list[int] = []
     lock = threading.Lock()
@@ -26,7 +26,7 @@ def test_concurrent_writers_never_see_locked(live_server):
                 session.patch(f"{base}/{hook['id']}", json={
                     "name": f"p{n}-{i}", "entity": {"identifier": account["id"]}, "enabled": True,
                     "eventUrl": "http://127.0.0.1:9/z", "eventList": []}, timeout=30),
-                session.post(f"{base}/{hook['id']}/secret/rotate", timeout=30),
+                session.post(f"{base}/{hook['id']}/rotate-secret", timeout=30),
                 session.get(base + "/list", timeout=30),
             ]
             with lock:

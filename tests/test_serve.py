@@ -83,7 +83,7 @@ def test_serve_seeds_once_and_stops_cleanly(tmp_path):
         assert len(hooks) == 1
         assert hooks[0]["name"] == "Wink Stalker"
         assert hooks[0]["enabled"] is True
-        assert hooks[0]["eventList"] == ["booking.created"]
+        assert hooks[0]["eventList"] == ["booking.create"]
         assert hooks[0]["eventUrl"] == url + "/inbox/demo"
         # a keep-alive connection left open must not hold up the stop
         session = requests.Session()
