@@ -94,7 +94,8 @@ def test_trigger_fires_for_the_account(live_server, client, account):
                         "--count", "3", "--seed", "5", "--set", "roomStay.adults=4")
         got = receiver.wait_for(3)
     assert result.exit_code == 0, result.output
-    assert "Fired 3 booking.create letter(s) for 'Cool Account' (AGENT): 3 deliveries queued." in result.output
+    fired = "Fired 3 booking.create letter(s) for 'Cool Account' (AGENT): 3 deliveries queued."
+    assert fired in result.output
     assert [r.json()["object"]["roomStay"]["adults"] for r in got] == [4, 4, 4]
 
 

@@ -11,7 +11,8 @@ def test_concurrent_writers_never_see_locked(live_server):
     url = live_server.url
     account = requests.post(url + "/api/managing-entity", json={"name": "Busy"}, timeout=10).json()
     base = f"{url}/api/managing-entity/{account['id']}/webhook"
-    hook = requests.post(base, json={"name": "h", "eventUrl": "http://127.0.0.1:9/x"}, timeout=10).json()["webhook"]
+    hook = requests.post(base, json={"name": "h", "eventUrl": "http://127.0.0.1:9/x"},
+                         timeout=10).json()["webhook"]
     failures: list[str] = []
     statuses: list[int] = []
     lock = threading.Lock()
