@@ -2,9 +2,9 @@
 
 ``plan`` turns a number of events and the chaos options into the sends to make, in order: with
 ``shuffle`` the events go out of order, with ``duplicates`` a fraction of them is sent a second time
-with the same ``webhook-id`` (later, as a sender's retry would be), with ``jitter_ms`` each send waits
-a random extra delay, and with ``stale`` every send carries a timestamp older than a receiver should
-accept. The same seed gives the same plan.
+with the same event id (``Wink-Event-Id``; later, as a sender's retry would be), with ``jitter_ms``
+each send waits a random extra delay, and with ``stale`` every send carries a timestamp older than a
+receiver should accept. The same seed gives the same plan.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-STALE_SECONDS = 600  # 10 minutes: twice the 5-minute tolerance of Standard Webhooks receivers
+STALE_SECONDS = 600  # 10 minutes: twice the 5-minute tolerance Wink tells receivers to apply
 LABELS = ("duplicate", "stale", "shuffle", "jitter")  # precedence of the one label an event shows
 
 

@@ -63,7 +63,7 @@ def m010_delivery_events_deliveries_attempts_log(db: sqlite_utils.Database) -> N
     db.execute("""
         create table events (
             seq integer primary key,            -- firing order; the list cursor
-            id text not null unique,            -- the envelope's id, sent as webhook-id
+            id text not null unique,            -- the envelope's id, sent as Wink-Event-Id
             event_key text not null,
             account_id text not null,
             account_name text not null,

@@ -222,7 +222,8 @@ OPENAPI_PATHS = {
         "parameters": [_DELIVERY_ID],
         "post": {
             "tags": ["Deliveries"], "summary": "Send a delivery again now (also after success)",
-            "description": "One manual attempt with the same webhook-id. 409 while an attempt is in "
+            "description": "One manual attempt with the same event id (Wink-Event-Id). "
+                           "409 while an attempt is in "
                            "flight, when the webhook is disabled, or when it was deleted.",
             "operationId": "retryDelivery",
             "responses": {"202": {"description": "Queued", "content": {"application/json": {

@@ -18,6 +18,7 @@ from sandbox.api import (
     page_schema,
     query_event_key,
 )
+from sandbox.catalog import ROLES
 from sandbox.db import get_db
 from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire, letters_of
 from sandbox.errors import ValidationError
@@ -172,9 +173,17 @@ OPENAPI_PATHS = {
     "/api/events": {
         "post": {
             "tags": ["Events"], "summary": "Fire events at an account's webhooks",
-            "description": "Makes `count` events (generated, or around the given `data`), stores them and "
-                           "one delivery per enabled subscribed webhook (or only `webhookId`) in one "
-                           "transaction, and answers 202 once stored; sending happens in the background.",
+            "description": "Makes `count` occurrences (generated, or around the given `object`). Each "
+                           "recipient gets its own letter (Wink's envelope with its own id, "
+                           "`ownerIdentifier` and `recipientRole`): the `entity`, and the other party named "
+                           "by `reseller` or `hotel`. Booking keys go to the hotel (SUPPLIER) and the "
+                           "reseller (AGENT for a travel agent, AFFILIATE otherwise), except "
+                           "booking.review.created (hotel only); property and inventory keys to the hotel "
+                           "and its sellers (AFFILIATE); account keys to the account itself (SELF). Every "
+                           "letter and one delivery per enabled subscribed webhook of its account (or only "
+                           "`webhookId`) are stored in one transaction; the answer is 202 once stored, and "
+                           "sending happens in the background. `booking.created` is accepted for "
+                           "`booking.create`, the key on the wire.",
             "operationId": "fireEvents",
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": _ref("schemas/FireEvents")}}},
@@ -201,7 +210,7 @@ OPENAPI_PATHS = {
     },
     "/api/events/{id}": {
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
-                        "description": "The event id (the webhook-id header of its deliveries)."}],
+                        "description": "The event id (the Wink-Event-Id header of its deliveries)."}],
         "get": {
             "tags": ["Events"], "summary": "Show an event: its envelope and its deliveries",
             "operationId": "getEvent",
@@ -216,6 +225,10 @@ _EVENT_PROPERTIES = {
     "event": {"type": "string"},
     "entity": {"type": "string", "description": "The account id"},
     "entityName": {"type": "string"},
+    "recipientRole": {"enum": list(ROLES),
+                      "description": "Why the account receives this letter"},
+    "occurrenceId": {"type": "string", "description": "Shared by the letters of one fired event (one per "
+                     "recipient)"},
     "createdDate": {"type": "string"},
     "deliveryCount": {"type": "integer", "minimum": 0},
     "webhookId": {"type": ["string", "null"], "description": "Set when fired at one webhook only"},
@@ -238,7 +251,15 @@ OPENAPI_SCHEMAS = {
             "overrides": {"type": "object", "description": "Deep-merged into the generated data"},
             "set": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}],
                     "description": "path=value assignments, or {path: value}"},
-            "data": {"type": "object", "description": "The whole data object instead of generated data"},
+            "object": {"type": "object", "description": "The whole object (payload) instead of generated "
+                       "data; the same object goes to every recipient"},
+            "data": {"type": "object", "deprecated": True,
+                     "description": "The old name of `object`, still accepted (not both)"},
+            "reseller": {"type": "string", "description": "When `entity` is a hotel: the reseller (id or "
+                         "exact name) the booking was made through, or that sells the property. It gets its "
+                         "own letter as AGENT (a TRAVEL_AGENT) or AFFILIATE, and appears in the object"},
+            "hotel": {"type": "string", "description": "When `entity` is a reseller: the hotel (id or exact "
+                      "name). It gets its own letter as SUPPLIER"},
             "webhookId": {"type": "string", "description": "Deliver only to this webhook of the account"},
             "chaos": {"type": "object", "additionalProperties": False, "properties": {
                 "label": {"type": "string", "enum": list(CHAOS_LABELS)},
@@ -249,13 +270,25 @@ OPENAPI_SCHEMAS = {
         "type": "object", "required": ["events"],
         "properties": {
             "events": {"type": "array", "items": {
-                "type": "object", "required": ["id", "event", "deliveries"],
+                "type": "object",
+                "required": ["id", "event", "entity", "entityName", "recipientRole", "deliveries"],
                 "properties": {
-                    "id": {"type": "string"}, "event": {"type": "string"},
+                    "id": {"type": "string", "description": "The letter's id (Wink-Event-Id)"},
+                    "event": {"type": "string", "description": "The key on the wire"},
+                    "entity": {"type": "string", "description": "The addressed account (ownerIdentifier)"},
+                    "entityName": {"type": "string"},
+                    "recipientRole": {"enum": list(ROLES)},
                     "deliveries": {"type": "array", "items": {
                         "type": "object", "required": ["id", "webhookId", "eventUrl"],
                         "properties": {"id": {"type": "string"}, "webhookId": {"type": "string"},
                                        "eventUrl": {"type": "string"}}}}}}},
+            "recipients": {"type": "array", "description": "Who receives each occurrence, in order",
+                           "items": {"type": "object",
+                                     "required": ["entity", "entityName", "recipientRole", "webhookCount"],
+                                     "properties": {
+                                         "entity": {"type": "string"}, "entityName": {"type": "string"},
+                                         "recipientRole": {"enum": list(ROLES)},
+                                         "webhookCount": {"type": "integer", "minimum": 0}}}},
             "message": {"type": "string", "description": "Present when no webhook got the events"},
         },
     },
