@@ -6,7 +6,7 @@
 In one run on this machine it:
 
 1. starts a fast receiver (bare asyncio HTTP/1.1 with keep-alive, in its own process, so it does not
-   compete for this process's GIL) on 127.0.0.1, recording when each webhook-id arrives;
+   compete for this process's GIL) on 127.0.0.1, recording when each Wink-Event-Id arrives;
 2. measures a plain ``requests.Session`` loop (``trust_env`` off, keep-alive) posting the same kind of
    bodies to it: the limit for this HTTP client;
 3. serves the sandbox in this process (temporary database, every attempt and log row written, one live
@@ -43,9 +43,9 @@ sys.path.insert(0, str(ROOT))
 # ---- the receiver (runs in a child process) -----------------------------------------------------
 
 def serve_receiver() -> None:
-    """Answer every POST with 200 at once, recording when each webhook-id first arrived.
+    """Answer every POST with 200 at once, recording when each Wink-Event-Id first arrived.
 
-    GET /stats gives {count, arrivals{webhook-id: monotonic seconds}}; GET /wait/N answers once N
+    GET /stats gives {count, arrivals{Wink-Event-Id: monotonic seconds}}; GET /wait/N answers once N
     requests arrived (so the benchmark waits without polling); GET /reset forgets everything.
     """
     arrivals: dict[str, float] = {}
@@ -70,7 +70,7 @@ def serve_receiver() -> None:
             counter["n"] = 0
             return b"ok"
         counter["n"] += 1
-        webhook_id = headers.get("webhook-id")
+        webhook_id = headers.get("wink-event-id")
         if webhook_id:
             arrivals.setdefault(webhook_id, now)
         for wanted, future in list(waiters):

@@ -6,7 +6,7 @@
 In one run on this machine it:
 
 1. starts a fast receiver (bare asyncio HTTP/1.1, in its own process) that records when each
-   ``webhook-id`` arrives, and serves the sandbox in this process with one webhook pointing at it;
+   ``Wink-Event-Id`` arrives, and serves the sandbox in this process with one webhook pointing at it;
 2. measures deliveries per second of a burst with no viewer, then with 50 viewers connected to
    ``/ws/deliveries`` (alternating, ``--rounds`` times each, as figures drift between runs);
 3. measures a burst of 1,000 deliveries with and without one stalled viewer (it never reads);
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 # ---- the receiver (child process) ---------------------------------------------------------------
 
 def serve_receiver() -> None:
-    """Answer every POST with 200 at once; GET /count, /reset, /arrivals ({webhook-id: monotonic})."""
+    """Answer every POST with 200 at once; GET /count, /reset, /arrivals ({Wink-Event-Id: monotonic})."""
     arrivals: dict[str, float] = {}
 
     async def answer(method: str, path: str, headers: dict[str, str], now: float) -> bytes:
@@ -55,8 +55,8 @@ def serve_receiver() -> None:
             arrivals.clear()
         elif method == "GET" and path == "/arrivals":
             body = json.dumps(arrivals).encode()
-        elif headers.get("webhook-id"):
-            arrivals.setdefault(headers["webhook-id"], now)
+        elif headers.get("wink-event-id"):
+            arrivals.setdefault(headers["wink-event-id"], now)
         return body
 
     serve_fast_receiver(answer)
