@@ -1,19 +1,50 @@
-"""The README documents every setting, and every CLI command."""
+"""The README documents every setting (with its default), every CLI command, what a receiver gets and
+the changelog; docs/events.md's seeded preview transcript is real output."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
-from sandbox import cli, settings
+from sandbox import cli, envelope, settings, signing
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 
 
-def test_every_setting_is_documented():
+def _section(text: str, title: str) -> str:
+    """Return the body of the ``## title`` section of a Markdown text ('' when there is none)."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    return match.group(1) if match else ""
+
+
+def _shown_default(value: object) -> str:
+    """Write a setting's default as the README's Settings table does."""
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float) and value.is_integer():
+        return f"`{int(value)}`"
+    return f"`{value}`"
+
+
+def test_every_setting_is_documented_with_its_default():
     import sandbox  # noqa: F401  (modules that own settings register them at import)
 
-    missing = [name for name in settings.SETTINGS if f"SANDBOX_{name}" not in README]
-    assert not missing, f"settings missing from README.md: {missing}"
+    table = _section(README, "Settings")
+    rows = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for name in re.findall(r"`SANDBOX_([A-Z_]+)`", cells[0]):
+            rows[name] = cells[1] if len(cells) > 1 else ""
+    missing = [name for name in settings.SETTINGS if name not in rows]
+    assert not missing, f"settings missing from README.md's Settings table: {missing}"
+    wrong = {name: (rows[name], _shown_default(default))
+             for name, (default, _parser, _help) in settings.SETTINGS.items()
+             if rows[name] != _shown_default(default)}
+    assert not wrong, f"README.md's Settings table shows other defaults (shown, real): {wrong}"
 
 
 def test_every_command_is_documented():
@@ -22,15 +53,36 @@ def test_every_command_is_documented():
     assert not missing, f"commands missing from README.md: {missing}"
 
 
+def test_readme_names_every_envelope_field_and_wink_header():
+    section = _section(README, "What a receiver gets")
+    headers = signing.get("wink").headers(secrets=["whsec_dGVzdC1zZWNyZXQtdmFsdWUtZm9yLWRvY3M"],
+                                          event_id="e", delivery_id="d", event_key="booking.create",
+                                          attempt=1, body=b"{}", timestamp=0)
+    missing = [name for name in (*envelope.FIELDS, *headers, "Content-Type") if f"`{name}`" not in section]
+    assert not missing, f"not in README.md's 'What a receiver gets': {missing}"
+
+
+def test_readme_changelog_tells_of_the_wire_contract():
+    changelog = _section(README, "Changelog")
+    assert changelog, "README.md has no '## Changelog' section"
+    for needed in ("booking.create", "Wink-Signature", "SANDBOX_PROFILE=standard-webhooks"):
+        assert needed in changelog, needed
+    assert README.index("## Changelog") < README.index("## Development")
+
+
 def test_events_doc_preview_transcript_is_what_the_seed_gives(client):
-    """docs/events.md promises byte-identical data for a seed: its seeded transcript must be real output."""
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "events.md").read_text()
+    """docs/events.md promises the same object for a seed: its seeded transcript must be real output."""
+    doc = (ROOT / "docs" / "events.md").read_text()
+    assert "/api/event-types/booking.create/sample" in doc
     assert '-d \'{"seed": 7, "locale": "th_TH", "set": ["roomStay.adults=3"]}\'' in doc
-    data = client.post("/api/event-types/booking.created/sample",
-                       json={"seed": 7, "locale": "th_TH", "set": ["roomStay.adults=3"]}).get_json()["data"]
-    hotel = data["hotel"]
-    for shown in (f'"data":{{"id":"{data["id"]}","bookingCode":"{data["bookingCode"]}"',
+    letter = client.post("/api/event-types/booking.create/sample",
+                         json={"seed": 7, "locale": "th_TH", "set": ["roomStay.adults=3"]}).get_json()
+    obj, hotel = letter["object"], letter["object"]["hotel"]
+    head = {name: letter[name] for name in ("ownerIdentifier", "recipientRole", "schemaVersion")}
+    for shown in (json.dumps(head, separators=(",", ":"))[1:-1],
+                  f'"object":{{"id":"{obj["id"]}","bookingCode":"{obj["bookingCode"]}"',
                   f'"hotelIdentifier":"{hotel["hotelIdentifier"]}","name":"{hotel["name"]}"',
                   f'"currencyCode":"{hotel["currencyCode"]}","starRating":{hotel["starRating"]}}}',
-                  f'"startDate":"{data["roomStay"]["startDate"]}","endDate":"{data["roomStay"]["endDate"]}"'):
+                  f'"startDate":"{obj["roomStay"]["startDate"]}","endDate":"{obj["roomStay"]["endDate"]}"',
+                  f'"affiliate":{{"identifier":"{obj["affiliate"]["identifier"]}","name":"{obj["affiliate"]["name"]}"}}'):
         assert shown in doc, shown
