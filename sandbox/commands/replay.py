@@ -40,13 +40,17 @@ class SandboxAccounts:
         elif webhook_id:
             self.fixed = self._owner_of(webhook_id)
 
+    def party(self, value: str, option: str) -> dict:
+        """Return the account named by id or exact name in ``option`` (--reseller, --hotel)."""
+        return self._get(value, option)
+
     def _get(self, account_id: str, option: str) -> dict:
         try:
             return self.client.get(f"/api/managing-entity/{account_id}")
         except APIProblem as exc:
             if exc.status != 404:
                 raise
-        if option == "--entity":  # an account's exact name works too, as in POST /api/events
+        if option in ("--entity", "--reseller", "--hotel"):  # a name works too, as in POST /api/events
             named = next((a for a in self.accounts() if a["name"] == account_id), None)
             if named is not None:
                 return named

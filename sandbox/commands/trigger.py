@@ -130,8 +130,12 @@ def trigger(client: SandboxClient, event: str, entity: str | None, reseller: str
     if not entity and not webhook_id:
         raise click.UsageError("Say which account the events are for: --entity ACCOUNT_ID (or --webhook "
                                "WEBHOOK_ID); `python run.py events` lists event keys.")
-    account = SandboxAccounts(client, entity, webhook_id).fixed
+    accounts = SandboxAccounts(client, entity, webhook_id)
+    account = accounts.fixed
     body: dict = {"event": event, "entity": account["id"], "count": count}
+    # Ids, not names: --wait follows each party's deliveries on the live feed by account id.
+    reseller = accounts.party(reseller, "--reseller")["id"] if reseller else None
+    hotel = accounts.party(hotel, "--hotel")["id"] if hotel else None
     if sets:
         body["set"] = check_assignments(sets)
     for name, value in (("seed", seed), ("locale", locale), ("webhookId", webhook_id),

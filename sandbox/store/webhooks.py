@@ -175,7 +175,7 @@ def delete_webhook(db: sqlite_utils.Database, account_id: str, webhook_id: str) 
 
 def _secret_view(row: dict) -> dict:
     expires = _previous_secret_expires(row)
-    previous = {"secret": row["previous_secret"], "expires": expires} if expires else None
+    previous = {"secret": row["previous_secret"], "expires": expires + "Z"} if expires else None
     return {"webhookId": row["id"], "secret": row["secret"], "previous": previous}
 
 
