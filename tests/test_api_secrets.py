@@ -118,7 +118,8 @@ def test_rotate_secret_answers_a_new_secret_and_keeps_the_old_one_signing(app, c
     assert before + dt.timedelta(seconds=DAY) <= expires <= before + dt.timedelta(seconds=DAY + 5)
     shown = client.get(base(account) + f"/{hook['id']}").get_json()
     assert shown["previousSecretExpiresAt"] == rotated["webhook"]["previousSecretExpiresAt"]
-    assert secret_of(client, account, hook)["previous"]["secret"] == old
+    assert secret_of(client, account, hook)["previous"] == {
+        "secret": old, "expires": rotated["webhook"]["previousSecretExpiresAt"]}   # both in UTC with Z
     with database(app) as db:
         assert webhooks.active_secrets(db, hook["id"]) == [new, old]
 
