@@ -18,13 +18,15 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from sandbox import catalog
+from sandbox import catalog, payloads
 from sandbox.errors import ValidationError
-from sandbox.generate import generate, validate_data
+from sandbox.generate import generate
 from sandbox.generate.parts import is_property_account
 from sandbox.overrides import apply_overrides
 
 SCHEMA_VERSION = 2
+# links.self outside a request (replay --to, check): where `python run.py serve` listens by default.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 FIELDS = ("id", "type", "occurredAt", "ownerIdentifier", "recipientRole", "schemaVersion", "object")
 
 
@@ -67,23 +69,43 @@ def build_envelope(key: str, owner_id: str, role: str, obj: dict, *, event_id: s
     }
 
 
-def make_object(key: str, account: dict | None, *, seed: int | None = None, locale: str | None = None,
-                overrides: dict | None = None, assignments: list[str] | None = None,
-                validate: bool = True, now: datetime | None = None, hotel: dict | None = None,
-                reseller: dict | None = None) -> tuple[dict, dict]:
-    """Generate ``key``'s object for ``account``, apply overrides, check the schema; return it and the owner.
+def base_url() -> str:
+    """Return the base URL ``links.self`` points at: the one this request reached, else the default."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        return request.url_root
+    return DEFAULT_BASE_URL
+
+
+def editor(overrides: dict | None, assignments: list[str] | None):
+    """Return the function that applies a caller's overrides and ``set`` assignments to an object."""
+    if not overrides and not assignments:
+        return None
+    return lambda obj: apply_overrides(obj, overrides, assignments)
+
+
+def make(key: str, account: dict | None, *, seed: int | None = None, locale: str | None = None,
+         overrides: dict | None = None, assignments: list[str] | None = None, validate: bool = True,
+         now: datetime | None = None, hotel: dict | None = None, reseller: dict | None = None,
+         lookup=None, given: dict | None = None, base: str | None = None) -> tuple[payloads.Made, dict]:
+    """Generate ``key``'s full record for ``account`` and make its object; return both and the owner.
 
     ``hotel`` or ``reseller`` names the other party of a booking (or the seller of a property), so the
-    object speaks of both accounts. Generated objects match their schema by construction (the tests
-    check every key), so the schema is only checked when overrides changed it.
+    record speaks of both accounts. ``lookup`` finds a stored record the object is about (which then
+    moves on by this event). ``given`` is a whole object sent as it is.
     """
-    obj, owner = generate(key, account=account, seed=seed, locale=locale, now=now, hotel=hotel,
-                          reseller=reseller)
-    if overrides or assignments:
-        obj = apply_overrides(obj, overrides, assignments)
-        if validate:
-            validate_data(key, obj)
-    return obj, owner
+    record, owner = generate(key, account=account, seed=seed, locale=locale, now=now, hotel=hotel,
+                             reseller=reseller)
+    made = payloads.make(key, record, base_url=base or base_url(), edit=editor(overrides, assignments),
+                         lookup=lookup, given=given, check=validate)
+    return made, owner
+
+
+def make_object(key: str, account: dict | None, **options) -> tuple[dict, dict]:
+    """Make ``key``'s object (Wink's summary) for ``account``; return it and the owner. See ``make``."""
+    made, owner = make(key, account, **options)
+    return made.object, owner
 
 
 def make_event(key: str, account: dict | None, *, seed: int | None = None,

@@ -269,3 +269,26 @@ def m030_wink_wire_contract(db: sqlite_utils.Database) -> None:
     """)
     db.execute("update deliveries set event_key = 'booking.create' where event_key = 'booking.created'")
     db.execute("drop table _roles")
+
+
+@migrations()
+def m031_resources(db: sqlite_utils.Database) -> None:
+    """The full records behind ``links.self`` (issue 11): one row per resource, evolving with its events.
+
+    ``kind`` is ``booking``, ``property``, ``managing-entity`` or an inventory item type (``ROOM_TYPE``...);
+    ``hotel`` is the account whose extranet path serves it. ``events`` counts the events that shaped it.
+    """
+    db.execute("""
+        create table resources (
+            kind text not null,
+            id text not null,
+            hotel text not null,
+            record text not null,               -- JSON: the full record, as Wink's extranet API gives it
+            created text not null,
+            updated text not null,
+            events integer not null default 1,
+            last_event_id text,
+            last_event_key text,
+            primary key (kind, id)
+        )
+    """)

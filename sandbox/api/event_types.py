@@ -7,13 +7,15 @@ from functools import cache
 
 from flask import Response, jsonify, request
 
-from sandbox import catalog
+from sandbox import catalog, payloads
 from sandbox.api import api, is_whole_number, json_object
-from sandbox.envelope import build_envelope, make_object, recipients, to_json
+from sandbox.db import get_db
+from sandbox.envelope import base_url, build_envelope, make_object, recipients, to_json
 from sandbox.errors import NotFoundError, ValidationError
 from sandbox.generate import MAX_SEED, generate_data, schema_for
 from sandbox.generate.context import normalize_locale
 from sandbox.schemas import wink_schema
+from sandbox.store import resources
 
 EXAMPLE_SEED = 1
 _SAMPLE_FIELDS = ("entity", "reseller", "hotel", "seed", "locale", "overrides", "set", "validate", "now")
@@ -29,8 +31,12 @@ def _known(key: str) -> dict:
 
 
 @cache
-def _example(key: str) -> dict:
+def _record_example(key: str) -> dict:
     return generate_data(key, seed=EXAMPLE_SEED)
+
+
+def _example(key: str) -> dict:
+    return payloads.summarize(key, _record_example(key), base_url())
 
 
 @api.get("/event-types")
@@ -52,8 +58,10 @@ def list_event_types():
 @api.get("/event-types/<key>")
 def get_event_type(key: str):
     entry = _known(key)
-    return jsonify({**entry, "aliases": catalog.aliases(key), "schema": schema_for(key),
-                    "example": _example(key)})
+    return jsonify({**entry, "aliases": catalog.aliases(key),
+                    "schema": payloads.schema_for(key) or schema_for(key),
+                    "example": _example(key), "recordSchema": schema_for(key),
+                    "recordExample": _record_example(key)})
 
 
 def _account(entity) -> dict | None:
@@ -129,7 +137,8 @@ def sample_event(key: str):
         raise ValidationError(errors)
     if account is not None:
         recipients(key, account, hotel=hotel, reseller=reseller)   # a 400 before generating
-    obj, owner = make_object(key, account, hotel=hotel, reseller=reseller, **options)
+    obj, owner = make_object(key, account, hotel=hotel, reseller=reseller,
+                             lookup=resources.lookup(get_db()), **options)
     owner, role = recipients(key, owner, hotel=hotel, reseller=reseller)[0]
     return Response(to_json(build_envelope(key, owner["id"], role, obj)), mimetype="application/json")
 
@@ -163,12 +172,16 @@ OPENAPI_SCHEMAS = {
     "EventTypeDetails": {
         "allOf": [{"$ref": "#/components/schemas/EventType"}, {
             "type": "object",
-            "required": ["aliases", "schema", "example"],
+            "required": ["aliases", "schema", "example", "recordSchema", "recordExample"],
             "properties": {
                 "aliases": {"type": "array", "items": {"type": "string"},
                             "description": "Other keys for the same event"},
-                "schema": {"type": "object", "description": "JSON Schema (2020-12) of `data`"},
-                "example": {"type": "object", "description": "A generated `data` (seed 1)"},
+                "schema": {"type": "object", "description": "JSON Schema (2020-12) of the delivered "
+                           "`object`: Wink's payload schema for the key"},
+                "example": {"type": "object", "description": "A generated `object` (seed 1)"},
+                "recordSchema": {"type": "object", "description": "JSON Schema of the full record "
+                                 "behind `links.self`"},
+                "recordExample": {"type": "object", "description": "The full record of the example"},
             },
         }],
     },

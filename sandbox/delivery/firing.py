@@ -17,12 +17,13 @@ from dataclasses import dataclass
 import sqlite_utils
 from flask import Flask
 
-from sandbox import catalog
+from sandbox import catalog, payloads
 from sandbox.db import immediate
-from sandbox.envelope import build_envelope, make_object, recipients, to_json
+from sandbox.envelope import base_url, build_envelope, editor, recipients, to_json
 from sandbox.errors import APIError, ValidationError
+from sandbox.generate import generate
 from sandbox.hub import get_hub
-from sandbox.store import NotFound, log, new_id, webhooks
+from sandbox.store import NotFound, log, new_id, resources, webhooks
 from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
 
@@ -47,6 +48,7 @@ class Firing:
     chaos: dict | None = None
     hotel: dict | None = None
     reseller: dict | None = None
+    base_url: str | None = None   # where links.self points; the URL the request reached by default
 
 
 def targets(db: sqlite_utils.Database, firing: Firing, account: dict,
@@ -85,19 +87,30 @@ def letters_of(firing: Firing) -> list[tuple[dict, str]]:
     return found
 
 
-def objects(firing: Firing) -> list[dict]:
-    """Make the objects: generated (seed + i for occurrence i), or the given ``data``."""
+def records(firing: Firing) -> list[dict]:
+    """Generate each occurrence's full record (seed + i for occurrence i), before any lock is taken."""
+    return [generate(firing.key, account=firing.account,
+                     seed=None if firing.seed is None else firing.seed + number, locale=firing.locale,
+                     hotel=firing.hotel, reseller=firing.reseller)[0]
+            for number in range(firing.count)]
+
+
+def objects(db: sqlite_utils.Database, firing: Firing, generated: list[dict]) -> list[payloads.Made]:
+    """Make each occurrence's object and store the record it is about (inside the firing transaction).
+
+    A later event about a stored resource (the same bookingIdentifier, say) moves its record on, so
+    ``links.self`` always answers the record as the events left it.
+    """
+    lookup = resources.lookup(db)
+    edit = editor(firing.overrides, firing.assignments)
+    base = firing.base_url or base_url()
     made = []
-    for number in range(firing.count):
-        if firing.data is not None:
-            made.append(firing.data)
-        else:
-            made.append(make_object(
-                firing.key, firing.account,
-                seed=None if firing.seed is None else firing.seed + number,
-                locale=firing.locale, overrides=firing.overrides, assignments=firing.assignments,
-                hotel=firing.hotel, reseller=firing.reseller,
-            )[0])
+    for record in generated:
+        one = payloads.make(firing.key, record, base_url=base, edit=edit, lookup=lookup, given=firing.data)
+        if one.record is not None and one.resource is not None:
+            for resource, record_ in [(one.resource, one.record), *one.also]:
+                resources.save(db, resource, record_, event_id=None, key=catalog.wire_key(firing.key))
+        made.append(one)
     return made
 
 
@@ -106,7 +119,7 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
     parties = letters_of(firing)
     routed = [(account, role, *targets(db, firing, account, number == 0))
               for number, (account, role) in enumerate(parties)]
-    made = objects(firing)
+    generated = records(firing)
     chaos = firing.chaos or None
     chaos_json = json.dumps(chaos) if chaos else None
     chaos_label = (chaos or {}).get("label")
@@ -115,6 +128,7 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
     answer_events = []
     messages = []
     with immediate(db):
+        made = [one.object for one in objects(db, firing, generated)]
         now = time.time()
         created = log.timestamp()
         rows = []

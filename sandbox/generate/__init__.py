@@ -48,6 +48,7 @@ _SPECS: dict[str, EventSpec] = {
 _FORMATS = FormatChecker()
 for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
     _FORMATS.checkers[_name] = _check
+FORMATS = _FORMATS   # the format checks every payload validation uses (iso-4217 added below)
 
 
 # The largest seed the API and CLI take: `count` events use seed + i, and seeds are stored in
@@ -151,9 +152,12 @@ def _problems(error) -> list[dict]:
 
 def validate_data(key: str, data: dict) -> None:
     """Check ``data`` against ``key``'s schema; raise ValidationError naming each path and rule broken."""
-    validator = _validator(_known(key))
-    errors = sorted(validator.iter_errors(data),
-                    key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    raise_problems(key, _validator(_known(key)).iter_errors(data))
+
+
+def raise_problems(key: str, found) -> None:
+    """Raise a ValidationError naming the path and rule of each schema error in ``found``, if any."""
+    errors = sorted(found, key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     if errors:
         problems = [p for e in errors for p in _problems(e)][:20]
         first = problems[0]

@@ -39,6 +39,14 @@ _ROOMS = ("Deluxe King Room", "Superior Twin Room", "Junior Suite", "Standard Do
 _RATE_PLANS = (("Best Available Rate", True, True), ("Room Only", False, True),
                ("Non-Refundable Saver", False, False), ("Bed & Breakfast", True, True),
                ("Advance Purchase", True, False))
+# Wink's refund reasons (BookingWebhookPayload.Refund.reason), the common ones first.
+REFUND_REASONS = ("REQUESTED_BY_CUSTOMER", "REQUESTED_BY_CUSTOMER", "GUEST_BOOKED_INCORRECT_DATE",
+                  "GUEST_SICK", "FLIGHT_CANCELLED", "GUEST_COMPLAINT", "DUPLICATE", "OVERBOOKING",
+                  "EMERGENCY", "OTHER")
+ALL_REFUND_REASONS = ("DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "GUEST_COMPLAINT",
+                      "GUEST_BOOKED_INCORRECT_DATE", "GUEST_SICK", "OVERBOOKING", "EMERGENCY",
+                      "FLIGHT_CANCELLED", "DEATH_IN_FAMILY", "OTHER", "EXPIRED_UNCAPTURED_CHARGE",
+                      "AVAILABILITY_CHECK_FAILED")
 _CANCEL_REASONS = ("Change of travel plans", "Found a better rate", "Flight cancelled",
                    "Illness", "Duplicate booking", "Guest did not arrive")
 _FAILURES = (("card_declined", "The card was declined.", "PAYMENT_FAILED"),
@@ -80,7 +88,9 @@ VARIANTS = {
     "booking.cancelled": Variant(("CANCELLED",), cancellation=True),
     "booking.refund.request": Variant(("CANCELLED",), cancellation=True, refund="PENDING"),
     "booking.refund.error": Variant(("CANCELLED",), cancellation=True, refund="FAILED"),
-    "booking.refund.partial": Variant(("PARTIALLY_REFUNDED",), refund="SUCCEEDED"),
+    # Wink: "a refunded booking that was not cancelled reports PAYMENT_SUCCEEDED in `status`"; the
+    # payload's refundState says PARTIAL.
+    "booking.refund.partial": Variant(("PAYMENT_SUCCEEDED",), refund="SUCCEEDED"),
     "booking.refund.full": Variant(("FULLY_REFUNDED",), cancellation=True, refund="SUCCEEDED",
                                    refund_full=True),
     "booking.payout.create": Variant(("PAYMENT_SUCCEEDED",), stay="past", payout="PENDING"),
@@ -209,6 +219,8 @@ def booking(ctx: Ctx, variant: Variant) -> dict:
             "chargeIdentifier": ctx.token("ch_") if variant.paid and not agent else None,
         },
         "affiliate": parts.ref(*parts.affiliate_ref(ctx)),
+        # One multi-room transaction is delivered as one booking per room, correlated by this id.
+        "groupIdentifier": ctx.uuid() if stay["quantity"] > 1 and ctx.chance(0.5) else None,
         "createdDate": local_datetime(moments[0]),
         "lastUpdate": local_datetime(moments[-1]),
         "version": len(path),
@@ -232,13 +244,16 @@ def booking(ctx: Ctx, variant: Variant) -> dict:
             refunded = total_minor
         else:
             refunded = max(1, total_minor * ctx.between(10, 70) // 100)
+        requested = moments[-1]
         data["refunds"] = [{
-            "identifier": ctx.token("re_"),
+            "identifier": ctx.uuid(),
             "sourceAmount": parts.money(refunded, source),
-            "reason": ctx.pick(("REQUESTED_BY_CUSTOMER", "DUPLICATE", "SERVICE_ISSUE")),
+            "reason": ctx.pick(REFUND_REASONS),
             "requestor": ctx.pick(("GUEST", "HOTEL", "ADMIN", "AGENT")),
             "status": variant.refund,
-            "createdDate": local_datetime(moments[-1]),
+            "createdDate": local_datetime(requested),
+            "processedDate": None if variant.refund == "PENDING" else local_datetime(
+                ctx.later(requested, 2, 40)),
         }]
     if variant.payout:
         commission = total_minor * ctx.between(8, 20) // 100
@@ -317,6 +332,7 @@ BOOKING = s.obj({
         "chargeIdentifier": s.nullable(s.string("^ch_")),
     }),
     "affiliate": s.ENTITY_REF,
+    "groupIdentifier": s.nullable(s.UUID),
     **s.STAMPS,
 })
 _CANCELLATION = s.obj({
@@ -328,9 +344,10 @@ _CANCELLATION = s.obj({
 
 
 def _refund(status: str) -> dict:
-    return s.obj({"identifier": s.string("^re_"), "sourceAmount": s.MONEY, "reason": s.TEXT,
+    return s.obj({"identifier": s.UUID, "sourceAmount": s.MONEY, "reason": s.enum(*ALL_REFUND_REASONS),
                   "requestor": s.enum("GUEST", "HOTEL", "ADMIN", "AGENT", "SYSTEM"),
-                  "status": s.const(status), "createdDate": s.DATETIME})
+                  "status": s.const(status), "createdDate": s.DATETIME,
+                  "processedDate": s.nullable(s.DATETIME)})
 
 
 def _payout(status: str) -> dict:
