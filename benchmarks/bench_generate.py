@@ -1,8 +1,10 @@
-"""Print how many event payloads per second the generators make.
+"""Print how many event payloads per second the generators make, and what Wink's summary costs.
 
 Example:
-    python benchmarks/bench_generate.py            # booking.created and the slowest key
+    python benchmarks/bench_generate.py            # booking.create, the summaries and the slowest key
     python benchmarks/bench_generate.py --n 5000 --locale th_TH
+
+The issue's goal for the summary (record -> Wink's object, links.self included) is under 1 ms per event.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sandbox import catalog  # noqa: E402
+from sandbox import catalog, payloads  # noqa: E402
 from sandbox.envelope import make_event  # noqa: E402
 from sandbox.generate import generate_data, validate_data  # noqa: E402
 
@@ -50,11 +52,25 @@ def main() -> None:
     data = booking(1)
     print(line("booking.created schema validation", rate(
         lambda _seed: validate_data("booking.created", data), max(200, args.n // 10))))
+    base = "http://127.0.0.1:8000/"
+    records = {key: generate_data(key, seed=1, locale=args.locale, account=account)
+               for key in catalog.keys() if catalog.get(key)["delivered"]}
+    print(line("booking.create summary (record -> Wink's object)", rate(
+        lambda _seed: payloads.summarize("booking.create", data, base), args.n)))
+    print(line("booking.create summary + Wink schema validation", rate(
+        lambda _seed: payloads.validate("booking.create", payloads.summarize("booking.create", data, base)),
+        max(200, args.n // 10))))
+    summaries = {key: rate(lambda _seed, key=key: payloads.summarize(key, records[key], base),
+                           max(200, args.n // 10)) for key in records}
+    slowest_summary = min(summaries, key=summaries.get)
+    print(line(f"slowest summary: {slowest_summary}", summaries[slowest_summary]))
+    print(line("booking.create make (record, summary, apply: what firing does)", rate(
+        lambda seed: payloads.make("booking.create", booking(seed), base_url=base), args.n)))
     print(line("booking.created make_event (envelope, no overrides)", rate(
         lambda seed: make_event("booking.created", account, seed=seed, locale=args.locale), args.n)))
     print(line("booking.created make_event + 1 assignment + validation", rate(
         lambda seed: make_event("booking.created", account, seed=seed, locale=args.locale,
-                                assignments=["roomStay.adults=3"]), max(200, args.n // 10))))
+                                assignments=["stay.adults=3"]), max(200, args.n // 10))))
     sample = max(200, args.n // 10)
     rates = {key: rate(lambda seed, key=key: generate_data(key, seed=seed, locale=args.locale,
                                                           account=account), sample)

@@ -79,7 +79,8 @@ def test_a_booking_summary_agrees_with_its_full_record(client, hotel, agent):
     assert obj["hotel"]["hotelIdentifier"] == hotel["id"] == record["hotel"]["hotelIdentifier"]
     assert obj["reseller"] == {"managingEntityIdentifier": agent["id"], "name": "Agent Porto"}
     stay = obj["stay"]
-    assert (stay["checkIn"], stay["checkOut"]) == (record["roomStay"]["startDate"], record["roomStay"]["endDate"])
+    room_stay = record["roomStay"]
+    assert (stay["checkIn"], stay["checkOut"]) == (room_stay["startDate"], room_stay["endDate"])
     from datetime import date
 
     nights = (date.fromisoformat(stay["checkOut"]) - date.fromisoformat(stay["checkIn"])).days
@@ -122,7 +123,8 @@ def test_a_bookings_life_leaves_a_coherent_record(client, hotel, agent):
     assert [step["toStatus"] for step in record["statusHistory"]] == [
         "INITIALIZED", "PAYMENT_SUCCEEDED", "CANCELLED", "FULLY_REFUNDED"]
     steps = record["statusHistory"]
-    assert all(later["fromStatus"] == earlier["toStatus"] for earlier, later in zip(steps, steps[1:], strict=False))
+    assert all(later["fromStatus"] == earlier["toStatus"]
+               for earlier, later in zip(steps, steps[1:], strict=False))
     assert [refund["status"] for refund in record["refunds"]] == ["PENDING", "SUCCEEDED"]
     assert record["cancellation"]["cancelReason"] == seen[1]["cancellation"]["reason"]
     assert record["version"] == 5 and payloads.summarize("booking.refund.full", record, BASE) == seen[-1]
@@ -167,8 +169,8 @@ def test_unknown_records_are_a_404_problem(client, hotel):
     assert_problem(client.get(f"{base}/spaceship/1"), 404)
     assert_problem(client.get(f"{base}/property"), 404)
     obj = letter(client, fire(client, "booking.create", hotel, seed=1))["object"]
-    assert_problem(client.get(f"/api/managing-entity/someone-else/extranet/booking/{obj['bookingIdentifier']}"),
-                   404)
+    elsewhere = f"/api/managing-entity/someone-else/extranet/booking/{obj['bookingIdentifier']}"
+    assert_problem(client.get(elsewhere), 404)
 
 
 def test_links_honour_the_api_token(tmp_path):
