@@ -22,7 +22,8 @@ def hotel(client):
 
 @pytest.fixture
 def agent(client):
-    return client.post("/api/managing-entity", json={"name": "Agent Porto", "type": "TRAVEL_AGENT"}).get_json()
+    body = {"name": "Agent Porto", "type": "TRAVEL_AGENT"}
+    return client.post("/api/managing-entity", json=body).get_json()
 
 
 def fire(client, key, account, **fields) -> dict:
@@ -116,7 +117,8 @@ def test_a_bookings_life_leaves_a_coherent_record(client, hotel, agent):
     for obj in seen:
         for field in ("bookingIdentifier", "bookingCode", "hotel", "booker", "stay", "total", "reseller"):
             assert obj[field] == created[field], field
-    assert [obj["status"] for obj in seen] == ["PAYMENT_SUCCEEDED", "CANCELLED", "CANCELLED", "FULLY_REFUNDED"]
+    statuses = [obj["status"] for obj in seen]
+    assert statuses == ["PAYMENT_SUCCEEDED", "CANCELLED", "CANCELLED", "FULLY_REFUNDED"]
     assert [obj["refundState"] for obj in seen] == ["NONE", "NONE", "NONE", "FULL"]
     assert seen[-1]["refund"]["amount"] == created["total"]
     record = fetch(client, seen[-1])

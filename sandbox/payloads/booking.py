@@ -316,8 +316,15 @@ def evolve(key: str, old: dict, new: dict) -> dict:
     total = record.get("sourceTotal")
     new_total = new.get("sourceTotal")
     for block in _EVENT_BLOCKS:
-        if new.get(block) is not None:
-            record[block] = copy.deepcopy(new[block])
+        if new.get(block) is None:
+            continue
+        if block in ("cancellation", "review") and record.get(block):
+            # A booking is cancelled once and reviewed once: later events keep the first; an answer to
+            # the review joins the review the guest wrote.
+            if block == "review" and new["review"].get("response") and not record["review"].get("response"):
+                record["review"]["response"] = copy.deepcopy(new["review"]["response"])
+            continue
+        record[block] = copy.deepcopy(new[block])
     if new.get("refunds") and total and new_total:
         for refund in new["refunds"]:
             ratio = refund["sourceAmount"]["amount"] / new_total["amount"] if new_total["amount"] else 1
