@@ -188,3 +188,14 @@ def test_links_honour_the_api_token(tmp_path):
     path = "/" + obj["links"]["self"].removeprefix(BASE)
     assert_problem(client.get(path), 401)
     assert client.get(path, headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize(("edit", "field", "moved"), [
+    (["roomStay.adults=3"], "object.roomStay", "roomStay is now stay"),
+    (['bookingStatus="CANCELLED"'], "object.bookingStatus", "bookingStatus is now status"),
+    (["statusHistory=[]"], "object.statusHistory", "the full record behind links.self has it"),
+])
+def test_an_old_data_path_is_told_where_it_went(client, hotel, edit, field, moved):
+    body = assert_problem(client.post("/api/events", json={"event": "booking.create", "entity": hotel["id"],
+                                                            "set": edit}), 400, field=field)
+    assert moved in body["detail"] and moved in body["errors"][0]["message"]

@@ -25,9 +25,11 @@ from types import ModuleType
 from jsonschema import Draft202012Validator
 
 from sandbox import catalog
+from sandbox.errors import ValidationError
 from sandbox.payloads import booking, inventory, managing_entity
 from sandbox.payloads import property as property_shape
 from sandbox.payloads.common import Resource
+from sandbox.payloads.moved import hint
 from sandbox.payloads.schemas import payload_schema
 
 __all__ = ["Made", "Resource", "make", "payload_name", "schema_for", "summarize", "validate"]
@@ -80,7 +82,16 @@ def validate(key: str, obj: dict) -> None:
     if name is None:
         validate_data(key, obj)
         return
-    raise_problems(key, _validator(name).iter_errors(obj))
+    try:
+        raise_problems(key, _validator(name).iter_errors(obj))
+    except ValidationError as exc:
+        # Say where a field of the sandbox's old `data` went (roomStay -> stay) next to the refusal.
+        first = hint(name, exc.errors[0]["field"])
+        for problem in exc.errors:
+            moved = hint(name, problem["field"])
+            if moved:
+                problem["message"] += f"; {moved}"
+        raise ValidationError(exc.errors, detail=exc.detail + (f"; {first}" if first else "")) from None
 
 
 @dataclass
