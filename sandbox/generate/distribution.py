@@ -18,7 +18,7 @@ def sales_channel(ctx: Ctx, action: str) -> dict:
     """Return the link between a supplier (property) and an affiliate that sells it."""
     supplier = parts.ref(*parts.property_ref(ctx))
     affiliate = parts.ref(*parts.affiliate_ref(ctx))
-    return {
+    data = {
         "id": ctx.uuid(),
         "supplier": supplier,
         "affiliate": affiliate,
@@ -28,6 +28,9 @@ def sales_channel(ctx: Ctx, action: str) -> dict:
         "ratePlanIdentifiers": [ctx.uuid() for _ in range(ctx.between(1, 3))],
         **(parts.fresh_stamps(ctx) if action == "created" else parts.stamps(ctx)),
     }
+    if action == "deleted":
+        data["deletedDate"] = data["lastUpdate"]   # as every inventory item deleted says when
+    return data
 
 
 _SALES_CHANNEL = s.obj({
@@ -45,7 +48,7 @@ def special_rate(ctx: Ctx, action: str) -> dict:
                            ("NEGOTIATED", "Corporate Rate"), ("PACKAGE", "Honeymoon Package"),
                            ("MEMBER", "Members Only")))
     start = ctx.day(ctx.between(-10, 60))
-    return {
+    data = {
         "id": ctx.uuid(),
         "propertyIdentifier": property_id,
         "propertyName": property_name,
@@ -59,6 +62,9 @@ def special_rate(ctx: Ctx, action: str) -> dict:
         "status": "DELETED" if action == "deleted" else "ACTIVE",
         **(parts.fresh_stamps(ctx) if action == "created" else parts.stamps(ctx)),
     }
+    if action == "deleted":
+        data["deletedDate"] = data["lastUpdate"]
+    return data
 
 
 _SPECIAL_RATE = s.obj({
@@ -184,11 +190,13 @@ def _sales_spec(action: str) -> EventSpec:
         "created", "deleted") else {}
     if action == "created":
         extra["version"] = s.const(1)
+    if action == "deleted":
+        extra["deletedDate"] = s.DATETIME
     return EventSpec(lambda ctx: sales_channel(ctx, action), s.extend(_SALES_CHANNEL, extra))
 
 
 def _special_spec(action: str) -> EventSpec:
-    extra = {"status": s.const("DELETED")} if action == "deleted" else {
+    extra = {"status": s.const("DELETED"), "deletedDate": s.DATETIME} if action == "deleted" else {
         "status": s.const("ACTIVE")}
     if action == "created":
         extra["version"] = s.const(1)

@@ -12,8 +12,9 @@ from sandbox.generate import parts
 from sandbox.generate import schemas as s
 from sandbox.generate.context import Ctx, EventSpec, local_datetime, slug
 
+# Wink's managing-entity statuses (the enum of ManagingEntityWebhookPayload.status).
 STATUSES = ("PENDING_APPROVAL", "ACTIVE", "INACTIVE", "UNDER_REVIEW", "SUSPENDED", "REJECTED",
-            "DELETED")
+            "REMOVED")
 _PLANS = ("STARTER", "PROFESSIONAL", "ENTERPRISE")
 _TASKS = (("ONBOARDING", "Complete your property profile"), ("BANK_DETAILS", "Add a payout account"),
           ("CONTRACT", "Sign the distribution agreement"), ("PROFILE", "Upload a logo"),
@@ -73,7 +74,7 @@ def _created(ctx: Ctx, data: dict) -> None:
 
 
 def _deleted(ctx: Ctx, data: dict) -> None:
-    data.update(status="DELETED", deletedDate=data["lastUpdate"])
+    data.update(status="REMOVED", deletedDate=data["lastUpdate"])
 
 
 def _status_updated(ctx: Ctx, data: dict) -> None:
@@ -294,7 +295,7 @@ _TABLE: dict[str, tuple] = {
     "managing_entity.created": (_created, {"status": s.const("PENDING_APPROVAL"),
                                            "version": s.const(1)}),
     "account.created": (_created, {"status": s.const("PENDING_APPROVAL"), "version": s.const(1)}),
-    "managing_entity.deleted": (_deleted, {"status": s.const("DELETED"),
+    "managing_entity.deleted": (_deleted, {"status": s.const("REMOVED"),
                                            "deletedDate": s.DATETIME}),
     "managing_entity.status.updated": (_status_updated, {"previousStatus": _STATUS}),
     "account.under_review": (_under_review, {"status": s.const("UNDER_REVIEW")}),

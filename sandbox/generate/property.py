@@ -6,7 +6,8 @@ from sandbox.generate import parts
 from sandbox.generate import schemas as s
 from sandbox.generate.context import TIME_ZONES, Ctx, EventSpec, slug
 
-STATUSES = ("PENDING", "ACTIVE", "INACTIVE", "SUSPENDED", "DELETED")
+# Wink's property statuses (the enum of PropertyWebhookPayload.status).
+STATUSES = ("PENDING_APPROVAL", "ACTIVE", "INACTIVE", "UNDER_REVIEW", "SUSPENDED", "REJECTED", "REMOVED")
 TYPES = ("HOTEL", "RESORT", "BOUTIQUE_HOTEL", "HOSTEL", "APARTMENT", "VILLA", "GUEST_HOUSE")
 SERVICES = ("WIFI", "POOL", "SPA", "GYM", "RESTAURANT", "BAR", "PARKING", "AIRPORT_SHUTTLE",
             "ROOM_SERVICE", "LAUNDRY", "CONCIERGE", "KIDS_CLUB", "EV_CHARGING", "PET_FRIENDLY")
@@ -43,7 +44,8 @@ def property_(ctx: Ctx) -> dict:
     return {
         "id": identifier,
         "name": name,
-        "managingEntityIdentifier": parts.account(ctx)["id"],
+        "urlName": handle,
+        "managingEntityIdentifier": identifier,   # a property is a managing entity of its own in Wink
         "type": ctx.pick(TYPES[:4]),
         "status": "ACTIVE",
         "starRating": ctx.pick((3, 4, 4, 5)),
@@ -68,11 +70,11 @@ def _change(field: str, previous, new) -> dict:
 
 
 def _created(ctx: Ctx, data: dict) -> None:
-    data.update(parts.fresh_stamps(ctx), status="PENDING")
+    data.update(parts.fresh_stamps(ctx), status="PENDING_APPROVAL")
 
 
 def _deleted(ctx: Ctx, data: dict) -> None:
-    data.update(status="DELETED", deletedDate=data["lastUpdate"])
+    data.update(status="REMOVED", deletedDate=data["lastUpdate"])
 
 
 def _registered(ctx: Ctx, data: dict) -> None:
@@ -81,7 +83,7 @@ def _registered(ctx: Ctx, data: dict) -> None:
 
 def _status(ctx: Ctx, data: dict) -> None:
     data["status"] = ctx.pick(("ACTIVE", "INACTIVE", "SUSPENDED"))
-    data["previousStatus"] = ctx.pick([x for x in STATUSES[:4] if x != data["status"]])
+    data["previousStatus"] = ctx.pick([x for x in STATUSES[:5] if x != data["status"]])
 
 
 def _renamed(ctx: Ctx, data: dict) -> None:
@@ -120,6 +122,7 @@ _STATUS = s.enum(*STATUSES)
 PROPERTY = s.obj({
     "id": s.UUID,
     "name": s.TEXT,
+    "urlName": s.string(r"^[a-z0-9][a-z0-9-]*$"),
     "managingEntityIdentifier": s.UUID,
     "type": s.enum(*TYPES),
     "status": _STATUS,
@@ -140,9 +143,9 @@ PROPERTY = s.obj({
 })
 
 _TABLE = {
-    "property.created": (_created, {"status": s.const("PENDING"), "version": s.const(1)}),
+    "property.created": (_created, {"status": s.const("PENDING_APPROVAL"), "version": s.const(1)}),
     "property.updated": (_fields("telephone", "website"), {"changes": s.CHANGES}),
-    "property.deleted": (_deleted, {"status": s.const("DELETED"), "deletedDate": s.DATETIME}),
+    "property.deleted": (_deleted, {"status": s.const("REMOVED"), "deletedDate": s.DATETIME}),
     "property.registered": (_registered, {"status": s.const("ACTIVE"),
                                           "registeredDate": s.DATETIME}),
     "property.status.updated": (_status, {"previousStatus": _STATUS}),
