@@ -133,7 +133,8 @@ def test_booking_states_match_their_events():
         cancelled = generate_data("booking.cancelled", seed=seed)
         assert cancelled["bookingStatus"] == "CANCELLED" and cancelled["cancellation"]["cancelledOn"]
         partial = generate_data("booking.refund.partial", seed=seed)
-        assert partial["bookingStatus"] == "PARTIALLY_REFUNDED"
+        # Wink: a refunded booking that was not cancelled still reports PAYMENT_SUCCEEDED (refundState says)
+        assert partial["bookingStatus"] == "PAYMENT_SUCCEEDED"
         refund = partial["refunds"][0]
         assert refund["status"] == "SUCCEEDED"
         assert 0 < _dec(refund["sourceAmount"]) < _dec(partial["sourceTotal"])
