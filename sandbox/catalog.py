@@ -1,15 +1,28 @@
 """The catalog of Wink event types: every key the sandbox knows, loaded from data/events.json.
 
-132 keys: 105 ``current`` (Wink's events catalog), 24 ``legacy`` (the older TripPay catalog) and 3
-``example-only`` names from Wink's guides. ``booking.created`` (the guides' name) and ``booking.create``
-(the catalog's) are the same event; ``aliases()`` tells which keys name the same event, and
-``wire_key()`` which one goes out on the wire (``booking.create``, as in Wink's published spec).
+Each entry is ``{key, label, category, status, kind, description, delivered, roles, payload,
+closest}``:
 
-Each entry also says whether Wink delivers the key to webhooks (``delivered``: the 70 keys of the
-spec's ``webhooks`` section) and to which recipient roles (``roles``). For delivered keys the roles are
-Wink's; for the others (Wink lists them with no roles) they are the sandbox's choice by family:
-account-level keys go to the account itself (``SELF``), booking and payment keys to the hotel and the
-reseller (``SUPPLIER``, ``AFFILIATE``/``AGENT``), everything else to the hotel and its sellers.
+- ``label``: a readable name. For the 70 keys Wink delivers it is Wink's own ``summary`` ("Booking
+  created"); for the others the sandbox's, made from the key and description (legacy keys end in
+  "(TripPay)", the guides' example names in "(guide example)").
+- ``kind``: what Wink does with the key (``KINDS``):
+  ``delivered`` (one of the 70 keys Wink POSTs to webhooks, its spec's ``webhooks`` section),
+  ``listed`` (35: in Wink's ``x-wink-event-types`` with ``delivered: false``, never POSTed),
+  ``legacy`` (24: the older TripPay catalog) or ``example-only`` (2: names seen only in Wink's guides).
+  ``status`` is where the name comes from (``current``: Wink's catalog; ``legacy``; ``example-only``).
+- ``delivered``: the same fact as a boolean; ``roles``: who receives it. For delivered keys the roles
+  are Wink's; for the others (Wink lists them with no roles) the sandbox's choice by family:
+  account-level keys to the account itself (``SELF``), booking and payment keys to the hotel and the
+  reseller, everything else to the hotel and its sellers.
+- ``payload``: the Wink schema its ``object`` follows (null: the sandbox's own record);
+  ``closest``: for a key Wink never delivers, the delivered key it is obviously nearest to, if any.
+
+``booking.created`` (the name Wink's guides and API examples use) is an *alias* of ``booking.create``
+(the key on the wire), not a key of its own: its entry says ``aliasOf``, ``list_event_types`` folds it
+into booking.create's ``aliases``, and ``delivered_keys`` leaves it out; it is still known
+(``is_known``, ``keys``, ``get``) and accepted wherever a key is, and ``wire_key`` turns it into
+booking.create.
 """
 
 from __future__ import annotations
@@ -20,15 +33,13 @@ from functools import cache
 from importlib import resources
 
 STATUSES = ("current", "legacy", "example-only")
-
-# Keys that name the same event: the wire's (Wink's spec) name first, then the guides' name.
-_ALIASES = (("booking.create", "booking.created"),)
+KINDS = ("delivered", "listed", "legacy", "example-only")
 ROLES = ("SUPPLIER", "AFFILIATE", "AGENT", "SELF")
 
 
 @cache
 def event_types() -> tuple[dict, ...]:
-    """Return every event type as ``{key, category, status, description}``, in catalog order."""
+    """Return every catalog entry, aliases included, in catalog order."""
     text = resources.files("sandbox").joinpath("data/events.json").read_text("utf-8")
     return tuple(json.loads(text))
 
@@ -38,19 +49,58 @@ def _by_key() -> dict[str, dict]:
     return {item["key"]: item for item in event_types()}
 
 
+@cache
+def _aliases_of() -> dict[str, tuple[str, ...]]:
+    """Each wire key with aliases -> its aliases, in catalog order."""
+    found: dict[str, tuple[str, ...]] = {}
+    for item in event_types():
+        if item.get("aliasOf"):
+            found[item["aliasOf"]] = (*found.get(item["aliasOf"], ()), item["key"])
+    return found
+
+
 def keys() -> list[str]:
-    """Return every known event key, in catalog order."""
+    """Return every known event key, aliases included (every name accepted), in catalog order."""
     return [item["key"] for item in event_types()]
 
 
+def delivered_keys() -> list[str]:
+    """Return the 70 keys Wink delivers to webhooks (no aliases), in catalog order."""
+    return [item["key"] for item in event_types() if item["kind"] == "delivered" and not item.get("aliasOf")]
+
+
 def is_known(key: str) -> bool:
-    """Tell whether ``key`` is a known event key."""
+    """Tell whether ``key`` is a known event key (an alias such as booking.created included)."""
     return isinstance(key, str) and key in _by_key()
 
 
 def get(key: str) -> dict | None:
     """Return the catalog entry for ``key``, or None."""
     return _by_key().get(key) if isinstance(key, str) else None
+
+
+def is_delivered(key: str) -> bool:
+    """Tell whether Wink delivers ``key`` to webhooks (booking.created: yes, as booking.create)."""
+    entry = get(key)
+    return bool(entry) and entry["kind"] == "delivered"
+
+
+def kind(key: str) -> str | None:
+    """Return what Wink does with ``key`` (one of ``KINDS``), or None for an unknown key."""
+    entry = get(key)
+    return entry["kind"] if entry else None
+
+
+def label(key: str) -> str | None:
+    """Return the readable name of ``key`` (Wink's summary for a delivered key), or None."""
+    entry = get(key)
+    return entry["label"] if entry else None
+
+
+def closest(key: str) -> str | None:
+    """Return the delivered key a key Wink never delivers is obviously nearest to, or None."""
+    entry = get(key)
+    return entry["closest"] if entry else None
 
 
 def categories() -> list[str]:
@@ -60,18 +110,14 @@ def categories() -> list[str]:
 
 def aliases(key: str) -> list[str]:
     """Return the other keys naming the same event as ``key`` (booking.create <-> booking.created)."""
-    for group in _ALIASES:
-        if key in group:
-            return [other for other in group if other != key]
-    return []
+    wire = wire_key(key)
+    return [other for other in (wire, *_aliases_of().get(wire, ())) if other != key]
 
 
 def wire_key(key: str) -> str:
     """Return the key that goes out on the wire for ``key``: ``booking.create`` for ``booking.created``."""
-    for group in _ALIASES:
-        if key in group:
-            return group[0]
-    return key
+    entry = get(key)
+    return (entry.get("aliasOf") or key) if entry else key
 
 
 def roles(key: str) -> tuple[str, ...]:
@@ -85,22 +131,31 @@ def same_event(key: str) -> set[str]:
     return {key, *aliases(key)}
 
 
-def list_event_types(category: str | None = None, status: str | None = None,
-                     q: str | None = None) -> list[dict]:
-    """Return catalog entries filtered by category and status (case-insensitive) and by a substring
-    ``q`` of the key or description."""
+def list_event_types(category: str | None = None, status: str | None = None, q: str | None = None,
+                     kind: str | None = None) -> list[dict]:
+    """Return the catalog's event types, one per event: aliases are not entries of their own but
+    named in their key's ``aliases`` (booking.create lists booking.created). Filter by category,
+    status and kind (case-insensitive) and by a substring ``q`` of the key, an alias, the label or
+    the description."""
     wanted_category = category.strip().lower() if category else None
     wanted_status = status.strip().lower() if status else None
+    wanted_kind = kind.strip().lower() if kind else None
     needle = q.strip().lower() if q else None
     found = []
     for item in event_types():
+        if item.get("aliasOf"):
+            continue
         if wanted_category and item["category"].lower() != wanted_category:
             continue
         if wanted_status and item["status"] != wanted_status:
             continue
-        if needle and needle not in item["key"].lower() and needle not in item["description"].lower():
+        if wanted_kind and item["kind"] != wanted_kind:
             continue
-        found.append(dict(item))
+        names = [item["key"], *_aliases_of().get(item["key"], ())]
+        text = " ".join([*names, item["label"], item["description"]]).lower()
+        if needle and needle not in text:
+            continue
+        found.append({**item, "aliases": names[1:]})
     return found
 
 

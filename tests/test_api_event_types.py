@@ -29,13 +29,20 @@ def test_list_every_event_type(client):
     response = client.get("/api/event-types")
     assert response.status_code == 200
     items = response.get_json()
-    assert [i["key"] for i in items] == catalog.keys()
-    assert all({"key", "category", "status", "description"} <= set(i) for i in items)
+    # One entry per event: booking.created is booking.create's alias, not an entry of its own.
+    assert [i["key"] for i in items] == [key for key in catalog.keys() if key != "booking.created"]
+    assert all({"key", "label", "category", "status", "kind", "description", "delivered", "roles",
+                "payload", "closest", "aliases"} == set(i) for i in items)
+    (create,) = [i for i in items if i["key"] == "booking.create"]
+    assert create["aliases"] == ["booking.created"] and create["label"] == "Booking created"
+    assert create["kind"] == "delivered"
 
 
 @pytest.mark.parametrize("query, count", [
-    ("category=Booking", 17), ("category=booking&status=current", 16), ("status=legacy", 24),
-    ("q=refund", 8), ("q=booking.created", 1), ("category=Inventory&q=spa", 3), ("q=", 132),
+    ("category=Booking", 16), ("category=booking&status=current", 16), ("status=legacy", 24),
+    ("q=refund", 8), ("q=booking.created", 1), ("category=Inventory&q=spa", 3), ("q=", 131),
+    ("kind=delivered", 70), ("kind=listed", 35), ("kind=Legacy", 24), ("kind=example-only", 2),
+    ("kind=listed&category=Payee", 4), ("q=Promotion", 3),
 ])
 def test_list_filters(client, query, count):
     response = client.get(f"/api/event-types?{query}")
@@ -43,7 +50,8 @@ def test_list_filters(client, query, count):
     assert len(response.get_json()) == count
 
 
-@pytest.mark.parametrize("query, field", [("status=old", "status"), ("category=Nope", "category")])
+@pytest.mark.parametrize("query, field", [("status=old", "status"), ("category=Nope", "category"),
+                                          ("kind=sent", "kind")])
 def test_list_refuses_unknown_filters(client, query, field):
     assert_problem(client.get(f"/api/event-types?{query}"), 400, field=field)
 
@@ -60,7 +68,18 @@ def test_details_have_schema_and_a_valid_example(client, key):
 
 
 def test_details_show_aliases(client):
-    assert client.get("/api/event-types/booking.created").get_json()["aliases"] == ["booking.create"]
+    alias = client.get("/api/event-types/booking.created").get_json()
+    assert alias["aliases"] == ["booking.create"] and alias["aliasOf"] == "booking.create"
+    assert alias["kind"] == "delivered" and alias["label"] == "Booking created"
+    assert client.get("/api/event-types/booking.create").get_json()["aliases"] == ["booking.created"]
+
+
+@pytest.mark.parametrize("key, kind, closest", [("payee.update", "listed", None),
+                                                ("account.create", "legacy", "managing_entity.created"),
+                                                ("booking.create", "delivered", None)])
+def test_details_say_what_wink_does_with_the_key(client, key, kind, closest):
+    body = client.get(f"/api/event-types/{key}").get_json()
+    assert (body["kind"], body["closest"], body["delivered"]) == (kind, closest, kind == "delivered")
 
 
 @pytest.mark.parametrize("url", ["/api/event-types/booking.cretaed",

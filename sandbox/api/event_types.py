@@ -41,18 +41,17 @@ def _example(key: str) -> dict:
 
 @api.get("/event-types")
 def list_event_types():
-    category = request.args.get("category") or None
-    status = request.args.get("status") or None
     errors = []
-    if status and status.strip().lower() not in catalog.STATUSES:
-        errors.append({"field": "status", "message": "must be one of " + ", ".join(catalog.STATUSES)})
-    known_categories = [c.lower() for c in catalog.categories()]
-    if category and category.strip().lower() not in known_categories:
-        errors.append({"field": "category",
-                       "message": "must be one of " + ", ".join(catalog.categories())})
+    for name, allowed in (("status", catalog.STATUSES), ("kind", catalog.KINDS),
+                          ("category", catalog.categories())):
+        value = request.args.get(name) or None
+        if value and value.strip().lower() not in [item.lower() for item in allowed]:
+            errors.append({"field": name, "message": "must be one of " + ", ".join(allowed)})
     if errors:
         raise ValidationError(errors)
-    return jsonify(catalog.list_event_types(category, status, request.args.get("q")))
+    return jsonify(catalog.list_event_types(request.args.get("category") or None,
+                                            request.args.get("status") or None, request.args.get("q"),
+                                            kind=request.args.get("kind") or None))
 
 
 @api.get("/event-types/<key>")
@@ -145,7 +144,8 @@ def sample_event(key: str):
 
 # --- OpenAPI -------------------------------------------------------------------------------------
 _KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
-        "description": "An event key, spelled as in the catalog (e.g. booking.created)."}
+        "description": "An event key, spelled as in the catalog (e.g. booking.create; its "
+                       "alias booking.created works too)."}
 _ERRORS = {"400": {"$ref": "#/components/responses/BadRequest"}}
 _NOT_FOUND = {"404": {"description": "Unknown event key; `suggestions` lists the closest known keys",
                       "content": {"application/problem+json": {"schema": {
@@ -156,17 +156,37 @@ _NOT_FOUND = {"404": {"description": "Unknown event key; `suggestions` lists the
 OPENAPI_SCHEMAS = {
     "EventType": {
         "type": "object",
-        "required": ["key", "category", "status", "description", "delivered", "roles"],
+        "required": ["key", "label", "category", "status", "kind", "description", "delivered", "roles",
+                     "payload", "closest", "aliases"],
         "properties": {
             "key": {"type": "string"},
+            "label": {"type": "string", "description": "A readable name: Wink's summary for the 70 "
+                      "delivered keys (\"Booking created\"), the sandbox's for the others (legacy keys "
+                      "end in \"(TripPay)\", the guides' example names in \"(guide example)\")"},
             "category": {"type": "string"},
-            "status": {"enum": list(catalog.STATUSES)},
+            "status": {"enum": list(catalog.STATUSES), "description": "Where the name comes from: "
+                       "Wink's catalog (current), the older TripPay catalog (legacy), or only Wink's "
+                       "guides and examples (example-only)"},
+            "kind": {"enum": list(catalog.KINDS), "description": "What Wink does with it: `delivered` "
+                     "(one of the 70 keys Wink POSTs to webhooks), `listed` (in Wink's "
+                     "x-wink-event-types with delivered: false: never POSTed), `legacy` (older TripPay "
+                     "catalog) or `example-only` (a name from Wink's guides). Firing a key that is not "
+                     "`delivered` needs `\"undelivered\": true`"},
             "description": {"type": "string"},
             "delivered": {"type": "boolean", "description": "Wink POSTs this key to webhooks (one of the "
-                          "70 keys of its spec's `webhooks` section)"},
+                          "70 keys of its spec's `webhooks` section): kind is `delivered`"},
             "roles": {"type": "array", "items": {"enum": list(catalog.ROLES)},
                       "description": "Who receives it: Wink's recipient roles for delivered keys, the "
                                      "sandbox's choice by family for the others"},
+            "payload": {"type": ["string", "null"], "description": "The Wink schema the `object` "
+                        "follows (e.g. BookingWebhookPayload); null: the sandbox's own record"},
+            "closest": {"type": ["string", "null"], "description": "For a key Wink never delivers: the "
+                        "delivered key it is obviously nearest to, if there is one"},
+            "aliases": {"type": "array", "items": {"type": "string"},
+                        "description": "Other names of the same event, accepted wherever a key is "
+                                       "(booking.create's alias booking.created, the guides' name)"},
+            "aliasOf": {"type": "string", "description": "Only on an alias (GET "
+                        "/api/event-types/booking.created): the key on the wire"},
         },
     },
     "EventTypeDetails": {
@@ -222,14 +242,22 @@ OPENAPI_PATHS = {
         "get": {
             "tags": ["Events"],
             "summary": "List event types",
+            "description": "One entry per event, in catalog order: Wink's 70 delivered keys, the 35 "
+                           "it lists but never delivers, 24 legacy and 2 example-only keys. "
+                           "`booking.created` is not an entry of its own but an alias in "
+                           "booking.create's `aliases`; it is still accepted wherever a key is.",
             "operationId": "listEventTypes",
             "parameters": [
                 {"name": "category", "in": "query", "schema": {"type": "string"},
                  "description": "Only this category (case-insensitive), e.g. Booking"},
                 {"name": "status", "in": "query", "schema": {"enum": list(catalog.STATUSES)},
                  "description": "Only current, legacy or example-only keys"},
+                {"name": "kind", "in": "query", "schema": {"enum": list(catalog.KINDS)},
+                 "description": "Only keys Wink delivers, lists without delivering, legacy or "
+                                "example-only keys"},
                 {"name": "q", "in": "query", "schema": {"type": "string"},
-                 "description": "Substring of the key or description (case-insensitive)"},
+                 "description": "Substring of the key, an alias, the label or the description "
+                                "(case-insensitive)"},
             ],
             "responses": {
                 "200": {"description": "Matching event types, in catalog order", "content": {
@@ -257,6 +285,9 @@ OPENAPI_PATHS = {
         "post": {
             "tags": ["Events"],
             "summary": "Preview the envelope this event would be delivered in (sends nothing)",
+            "description": "Previews any known key, also one Wink never delivers (kind `listed`, "
+                           "`legacy` or `example-only`): the preview sends nothing, so it needs no "
+                           "`undelivered` flag. Firing such a key (POST /api/events) does.",
             "operationId": "sampleEvent",
             "requestBody": {"required": False, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/SampleRequest"}}}},

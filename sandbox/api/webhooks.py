@@ -154,7 +154,7 @@ def list_webhooks(account_id: str):
 @api.get(BASE + "/event/list")
 def list_event_keys(account_id: str):
     _account(account_id)
-    return jsonify([{"label": key, "value": key} for key in catalog.keys()])
+    return jsonify([{"label": catalog.label(key), "value": key} for key in catalog.delivered_keys()])
 
 
 @api.get(BASE + "/<webhook_id>")
@@ -266,11 +266,20 @@ OPENAPI_PATHS = {
         "parameters": [_ACCOUNT, _WINK_VERSION],
         "get": {
             "tags": ["Webhooks"], "summary": "Every event key a webhook can subscribe to",
+            "description": "Wink's show-webhook-events: the 70 keys Wink delivers, each as a KeyValuePair "
+                           "with Wink's summary as `label` (\"Booking created\") and the key as `value` "
+                           "(booking.create), in catalog order. That is Wink's answer, so the sandbox's "
+                           "other keys are not in it: the 35 Wink lists but never delivers, the legacy and "
+                           "example-only keys, and the alias booking.created. `eventList` still accepts "
+                           "every key of GET /api/event-types and its aliases; firing one Wink never "
+                           "delivers needs `\"undelivered\": true`.",
             "operationId": "listWebhookEventKeys",
             "responses": {"200": {"description": "label/value pairs", "content": {
                 "application/json": {"schema": {"type": "array", "items": {
-                    "type": "object", "required": ["label", "value"],
-                    "properties": {"label": {"type": "string"}, "value": {"type": "string"}}}}}}},
+                    "type": "object", "required": ["label", "value"], "additionalProperties": False,
+                    "properties": {"label": {"type": "string", "description": "Wink's summary"},
+                                   "value": {"type": "string", "enum": catalog.delivered_keys(),
+                                             "description": "The event key"}}}}}}},
                 **_ERRORS},
         },
     },
