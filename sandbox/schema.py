@@ -292,3 +292,17 @@ def m031_resources(db: sqlite_utils.Database) -> None:
             primary key (kind, id)
         )
     """)
+
+
+@migrations()
+def m032_events_undelivered(db: sqlite_utils.Database) -> None:
+    """Mark the letters of keys Wink never delivers (issue 11): ``events.undelivered`` is 1 when the
+    event was fired with ``"undelivered": true`` (a listed, legacy or example-only key), so it is not
+    a letter Wink would send. Events stored before this migration are marked by their key."""
+    from sandbox import catalog
+
+    db.execute("alter table events add column undelivered integer not null default 0")
+    never = [key for key in catalog.keys() if not catalog.is_delivered(key)]
+    marks = ", ".join("?" * len(never))
+    db.execute(f"update events set undelivered = 1 where event_key in ({marks})", never)
+

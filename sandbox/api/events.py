@@ -20,7 +20,15 @@ from sandbox.api import (
 )
 from sandbox.catalog import ROLES
 from sandbox.db import get_db
-from sandbox.delivery.firing import CHAOS_LABELS, DEFAULT_STALE_SECONDS, MAX_COUNT, Firing, fire, letters_of
+from sandbox.delivery.firing import (
+    CHAOS_LABELS,
+    DEFAULT_STALE_SECONDS,
+    MAX_COUNT,
+    Firing,
+    fire,
+    letters_of,
+    undelivered_problem,
+)
 from sandbox.errors import ValidationError
 from sandbox.generate import MAX_SEED
 from sandbox.store import NotFound, accounts
@@ -28,7 +36,7 @@ from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
 
 FIELDS = ("event", "entity", "reseller", "hotel", "overrides", "set", "seed", "locale", "count", "object",
-          "data", "webhookId", "chaos")
+          "data", "webhookId", "chaos", "undelivered")
 MAX_STALE_SECONDS = 30 * 24 * 3600
 
 
@@ -94,6 +102,12 @@ def read_firing(body: dict) -> Firing:
                        "message": "is not a field of a fired event (" + ", ".join(FIELDS) + ")"})
     key = body.get("event")
     check_event_key(key, "event", errors)
+    undelivered = body.get("undelivered", False)
+    if not isinstance(undelivered, bool):
+        errors.append({"field": "undelivered", "message": "must be true or false: true fires a key Wink "
+                                                          "never delivers"})
+    elif problem := undelivered_problem(key, undelivered):
+        errors.append(problem)
 
     account = None
     entity = body.get("entity")
@@ -137,7 +151,7 @@ def read_firing(body: dict) -> Firing:
         raise ValidationError(errors)
     firing = Firing(key=key, account=account, count=count, seed=seed, locale=locale, overrides=overrides,
                     assignments=assignments, data=data, webhook_id=webhook_id, chaos=chaos, hotel=hotel,
-                    reseller=reseller)
+                    reseller=reseller, undelivered=undelivered)
     letters_of(firing)   # a 400 naming reseller, hotel or entity when the parties do not fit
     return firing
 
@@ -183,7 +197,12 @@ OPENAPI_PATHS = {
                            "letter and one delivery per enabled subscribed webhook of its account (or only "
                            "`webhookId`) are stored in one transaction; the answer is 202 once stored, and "
                            "sending happens in the background. `booking.created` is accepted for "
-                           "`booking.create`, the key on the wire.",
+                           "`booking.create`, the key on the wire. A key Wink never delivers (kind "
+                           "`listed`, `legacy` or `example-only` in GET /api/event-types) is refused "
+                           "with a 400 naming `event` (and the closest delivered key, if there is an "
+                           "obvious one) unless `undelivered` is true; then it goes out (its object in "
+                           "the closest Wink shape where the catalog's `payload` names one, else the "
+                           "sandbox's own record) and its letters are marked `undelivered`.",
             "operationId": "fireEvents",
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": _ref("schemas/FireEvents")}}},
@@ -235,6 +254,8 @@ _EVENT_PROPERTIES = {
     "seed": {"type": ["integer", "null"]},
     "locale": {"type": ["string", "null"]},
     "chaos": {"type": ["object", "null"]},
+    "undelivered": {"type": "boolean", "description": "A key Wink never delivers, fired with "
+                    "`\"undelivered\": true`: not a letter Wink would send"},
 }
 
 OPENAPI_SCHEMAS = {
@@ -264,6 +285,11 @@ OPENAPI_SCHEMAS = {
             "chaos": {"type": "object", "additionalProperties": False, "properties": {
                 "label": {"type": "string", "enum": list(CHAOS_LABELS)},
                 "staleSeconds": {"type": "integer", "minimum": 0, "maximum": MAX_STALE_SECONDS}}},
+            "undelivered": {"type": "boolean", "default": False,
+                            "description": "Fire a key Wink never delivers (kind listed, legacy or "
+                                           "example-only) anyway; its letters are marked `undelivered`. "
+                                           "Without it such a key is a 400. No effect on a key Wink "
+                                           "delivers"},
         },
     },
     "FiredEvents": {
@@ -271,13 +297,16 @@ OPENAPI_SCHEMAS = {
         "properties": {
             "events": {"type": "array", "items": {
                 "type": "object",
-                "required": ["id", "event", "entity", "entityName", "recipientRole", "deliveries"],
+                "required": ["id", "event", "entity", "entityName", "recipientRole", "undelivered",
+                             "deliveries"],
                 "properties": {
                     "id": {"type": "string", "description": "The letter's id (Wink-Event-Id)"},
                     "event": {"type": "string", "description": "The key on the wire"},
                     "entity": {"type": "string", "description": "The addressed account (ownerIdentifier)"},
                     "entityName": {"type": "string"},
                     "recipientRole": {"enum": list(ROLES)},
+                    "undelivered": {"type": "boolean", "description": "Not a letter Wink would send "
+                                    "(a key it never delivers, fired with `undelivered`)"},
                     "deliveries": {"type": "array", "items": {
                         "type": "object", "required": ["id", "webhookId", "eventUrl"],
                         "properties": {"id": {"type": "string"}, "webhookId": {"type": "string"},

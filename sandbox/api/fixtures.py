@@ -26,7 +26,7 @@ from sandbox.store import NotFound, accounts, webhooks
 from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
 
-RUN_FIELDS = ("entity", "webhookId", "params", "set", "seed", "delays", "chaos")
+RUN_FIELDS = ("entity", "webhookId", "params", "set", "seed", "delays", "chaos", "undelivered")
 CHAOS_FIELDS = ("duplicates", "shuffle", "jitterMs", "stale")
 MAX_JITTER_MS = 10_000
 DUPLICATE_WAIT_SECONDS = 10.0
@@ -93,10 +93,14 @@ def _read_run(body: dict) -> dict:
     if not isinstance(delays, bool):
         errors.append({"field": "delays", "message": "must be true or false"})
     chaos = _read_chaos(body.get("chaos"), errors)
+    undelivered = body.get("undelivered", False)
+    if not isinstance(undelivered, bool):
+        errors.append({"field": "undelivered", "message": "must be true or false: true fires the steps "
+                                                          "whose keys Wink never delivers"})
     if errors:
         raise ValidationError(errors)
     return {"entity": body.get("entity"), "webhook_id": body.get("webhookId"), "params": params,
-            "sets": sets, "seed": seed, "delays": delays, "chaos": chaos}
+            "sets": sets, "seed": seed, "delays": delays, "chaos": chaos, "undelivered": undelivered}
 
 
 def _read_chaos(value: object, errors: list[dict]) -> Chaos:
@@ -181,11 +185,13 @@ class _Accounts:
 class InProcessTarget:
     """Fire through the delivery engine in this process (``replay``'s SandboxTarget, without HTTP)."""
 
-    def __init__(self, app, db, *, chaos: Chaos, webhook_id: str | None):
+    def __init__(self, app, db, *, chaos: Chaos, webhook_id: str | None,
+                 undelivered: set[str] | frozenset[str] = frozenset()):
         self.app = app
         self.db = db
         self.chaos = chaos
         self.webhook_id = webhook_id
+        self.undelivered = undelivered  # steps allowed to fire a key Wink never delivers
         self.fired: dict[int, dict] = {}
         self.events: list[dict] = []
         self.duplicates: list[dict] = []
@@ -200,7 +206,8 @@ class InProcessTarget:
             chaos["staleSeconds"] = self.chaos.stale_seconds
         account = accounts.get_account(self.db, item.owner)
         answer = fire(self.app, self.db, Firing(key=item.event, account=account, data=item.data,
-                                                webhook_id=self.webhook_id, chaos=chaos or None))
+                                                webhook_id=self.webhook_id, chaos=chaos or None,
+                                                undelivered=item.step in self.undelivered))
         event = answer["events"][0]
         self.fired[send.item] = event
         self.events.append({"step": item.step, "chaos": list(send.labels), **event})
@@ -249,8 +256,16 @@ def run_fixture(name: str):
     except fixtures.FixtureError as exc:
         raise ValidationError(exc.api_errors(), detail=f"Fixture {name!r} cannot be built: "
                               + "; ".join(p.render() for p in exc.problems)) from None
+    from sandbox.delivery.firing import undelivered_problem
+
+    allowed = {step.name for step in fixture.steps if options["undelivered"] or step.undelivered}
+    refused = [{**problem, "field": f"step {item.index + 1} '{item.step}' type"} for item in built
+               if (problem := undelivered_problem(item.event, item.step in allowed))]
+    if refused:  # before anything is fired
+        raise ValidationError(refused, detail=f"Fixture {name!r} fires keys Wink never delivers: "
+                              + "; ".join(f"{e['field']}: {e['message']}" for e in refused))
     target = InProcessTarget(current_app._get_current_object(), db, chaos=options["chaos"],
-                             webhook_id=options["webhook_id"])
+                             webhook_id=options["webhook_id"], undelivered=allowed)
     run(built, target, chaos=options["chaos"], seed=start, delays=options["delays"], stop=threading.Event())
     return jsonify({"fixture": fixture.name, "kind": fixture.kind, "seed": start,
                     "chaos": options["chaos"].as_dict(), "events": target.events,
@@ -404,6 +419,10 @@ OPENAPI_SCHEMAS = {
         "set": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
         "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED},
         "delays": {"type": "boolean", "default": True},
+        "undelivered": {"type": "boolean", "default": False,
+                        "description": "Fire the steps whose keys Wink never delivers (a step can say "
+                                       "so itself with `undelivered`); without it such a step is a 400 "
+                                       "before anything is fired"},
         "chaos": {"type": "object", "additionalProperties": False, "properties": {
             "duplicates": {"type": "number", "minimum": 0, "maximum": 1},
             "shuffle": {"type": "boolean"},

@@ -108,15 +108,20 @@ def _ms(value: float | None) -> str:
               help="Follow the deliveries to the end, with a progress bar and a summary.")
 @click.option("--timeout", type=click.FloatRange(0.1, 24 * 3600), default=60.0, show_default=True,
               metavar="SECONDS", help="With --wait: stop waiting after SECONDS (retries included).")
+@click.option("--undelivered", is_flag=True,
+              help="Fire EVENT even though Wink never delivers it (a key Wink only lists, a legacy or an "
+                   "example-only key); its letters are marked undelivered. Without it such a key is refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @server_options
 def trigger(client: SandboxClient, event: str, entity: str | None, reseller: str | None, hotel: str | None,
             webhook_id: str | None, count: int, sets: tuple[str, ...], seed: int | None, locale: str | None,
-            wait: bool, timeout: float, as_json: bool) -> None:
+            wait: bool, timeout: float, undelivered: bool, as_json: bool) -> None:
     """Fire EVENT for an account: realistic generated payloads, signed and delivered.
 
     Each recipient gets its own letter: the account, and the other party named with --reseller or
     --hotel. booking.created (Wink's help page) is accepted for booking.create, the key on the wire.
+    A key Wink never delivers (its `kind` in `python run.py events --json` is not `delivered`) needs
+    --undelivered.
 
     With --wait it follows every delivery to its end (a progress bar while they go), then prints
     sent, succeeded, failed and the receivers' p50/p99 answer time; it exits 1 when any failed.
@@ -126,6 +131,7 @@ def trigger(client: SandboxClient, event: str, entity: str | None, reseller: str
         python run.py trigger booking.create --entity ACCOUNT_ID --count 100 --wait
         python run.py trigger booking.create --entity "The Siam Residences, Bangkok" --reseller "Cool Account"
         python run.py trigger booking.cancelled --entity ACCOUNT_ID --set cancellation.cancellerType=HOTEL
+        python run.py trigger payee.update --entity ACCOUNT_ID --undelivered
     """
     if not entity and not webhook_id:
         raise click.UsageError("Say which account the events are for: --entity ACCOUNT_ID (or --webhook "
@@ -138,6 +144,8 @@ def trigger(client: SandboxClient, event: str, entity: str | None, reseller: str
     hotel = accounts.party(hotel, "--hotel")["id"] if hotel else None
     if sets:
         body["set"] = check_assignments(sets)
+    if undelivered:
+        body["undelivered"] = True
     for name, value in (("seed", seed), ("locale", locale), ("webhookId", webhook_id),
                         ("reseller", reseller), ("hotel", hotel)):
         if value is not None:
@@ -153,6 +161,8 @@ def trigger(client: SandboxClient, event: str, entity: str | None, reseller: str
         wire = answer["events"][0]["event"] if answer["events"] else event
         click.echo(f"Fired {len(answer['events'])} {wire} letter(s) for {parties or repr(account['name'])}: "
                    f"{deliveries} deliver{'y' if deliveries == 1 else 'ies'} queued.")
+        if any(fired.get("undelivered") for fired in answer["events"]):
+            click.secho(f"Wink never delivers {wire}: these letters are marked undelivered.", fg="yellow")
         for fired in answer["events"][:10]:
             click.echo(f"  {fired['id']}  {fired.get('recipientRole', '')}")
         if len(answer["events"]) > 10:
@@ -236,11 +246,14 @@ def _poll(client: SandboxClient, tally: Tally) -> int:
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Make the whole stream reproducible.")
 @click.option("--duration", type=click.FloatRange(0.1), metavar="SECONDS", help="Stop after SECONDS.")
 @click.option("--max-events", type=click.IntRange(1), metavar="N", help="Stop after N events.")
+@click.option("--undelivered", is_flag=True,
+              help="Also fire the steps whose keys Wink never delivers (marked undelivered); without it "
+                   "only steps that say `undelivered` themselves may.")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @server_options
 def simulate(client: SandboxClient, scenarios: tuple[str, ...], rate: float, entity: str | None,
              webhook_id: str | None, params: tuple[str, ...], seed: int | None, duration: float | None,
-             max_events: int | None, quiet: bool) -> None:
+             max_events: int | None, undelivered: bool, quiet: bool) -> None:
     """Play a steady stream of realistic traffic (scenarios, one after another) until stopped.
 
     Each round plays a scenario with a fresh seed (a new booking, a new hotel...), at RATE events
@@ -283,6 +296,8 @@ def simulate(client: SandboxClient, scenarios: tuple[str, ...], rate: float, ent
                     time.sleep(next_at - now)
                 next_at = max(next_at + 1 / rate, time.monotonic() - 1)  # no burst to catch up after a stall
                 event_body: dict = {"event": item.event, "entity": account["id"], "object": item.data}
+                if undelivered or any(s.undelivered for s in fixture.steps if s.name == item.step):
+                    event_body["undelivered"] = True
                 if webhook_id:
                     event_body["webhookId"] = webhook_id
                 answer = client.post("/api/events", event_body)

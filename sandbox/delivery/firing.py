@@ -6,6 +6,11 @@ id, ``ownerIdentifier`` and ``recipientRole`` around the same ``object``, fanned
 account's *enabled* webhooks whose event list holds the key (or is empty), or to one named webhook.
 The letters, their deliveries and the ``event.created`` log rows are written in one transaction
 before the caller answers, so a fired event is never lost; the engine is then woken to send them.
+
+A key Wink never delivers (one it only lists, a legacy or an example-only key: ``catalog.kind``) is
+refused with a 400 unless the firing says ``undelivered``; then it goes out, and its letters are
+marked ``undelivered`` (the stored event and its ``event.created`` message), so no one takes them
+for something Wink would send.
 """
 
 from __future__ import annotations
@@ -49,6 +54,25 @@ class Firing:
     hotel: dict | None = None
     reseller: dict | None = None
     base_url: str | None = None   # where links.self points; the URL the request reached by default
+    undelivered: bool = False     # fire it even when Wink never delivers the key (marked so)
+
+
+_NEVER_DELIVERED = {
+    "listed": "it is in Wink's event catalog with delivered: false, never POSTed to webhooks",
+    "legacy": "it is a key of the older TripPay catalog",
+    "example-only": "the name appears only in Wink's guides",
+}
+
+
+def undelivered_problem(key: object, undelivered: bool) -> dict | None:
+    """Return the ``event`` error for firing a key Wink never delivers without ``undelivered``, or None."""
+    entry = catalog.get(key)
+    if undelivered or entry is None or entry["kind"] == "delivered":
+        return None
+    message = f"Wink never delivers {key} ({_NEVER_DELIVERED[entry['kind']]})"
+    if entry["closest"]:
+        message += f"; the closest key Wink delivers is {entry['closest']}"
+    return {"field": "event", "message": message + '; send "undelivered": true to fire it anyway'}
 
 
 def targets(db: sqlite_utils.Database, firing: Firing, account: dict,
@@ -79,7 +103,11 @@ def targets(db: sqlite_utils.Database, firing: Firing, account: dict,
 
 
 def letters_of(firing: Firing) -> list[tuple[dict, str]]:
-    """Return the recipients of each occurrence, refusing ``webhookId`` with another party (a 400)."""
+    """Return the recipients of each occurrence, refusing a key Wink never delivers (unless the firing
+    says ``undelivered``) and ``webhookId`` with another party (a 400)."""
+    problem = undelivered_problem(firing.key, firing.undelivered)
+    if problem:
+        raise ValidationError([problem])
     found = recipients(firing.key, firing.account, hotel=firing.hotel, reseller=firing.reseller)
     if firing.webhook_id is not None and (firing.hotel is not None or firing.reseller is not None):
         raise ValidationError([{"field": "webhookId", "message": "fires at one webhook of the entity "
@@ -125,6 +153,7 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
     chaos_label = (chaos or {}).get("label")
     stale = int((chaos or {}).get("staleSeconds") or 0)
     wire = catalog.wire_key(firing.key)
+    undelivered = not catalog.is_delivered(firing.key)   # allowed by letters_of: marked, not Wink's
     answer_events = []
     messages = []
     with immediate(db):
@@ -140,7 +169,7 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
                     db, event_id=envelope["id"], key=wire, account=account, created=created,
                     body=to_json(envelope), delivery_count=len(hooks), seed=_seed_of(firing, number),
                     locale=firing.locale, chaos=chaos, target_webhook_id=firing.webhook_id,
-                    recipient_role=role, occurrence_id=occurrence,
+                    recipient_role=role, occurrence_id=occurrence, undelivered=undelivered,
                 )
                 sent_to = []
                 for hook in hooks:
@@ -150,11 +179,12 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
                     sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
                 answer_events.append({"id": envelope["id"], "event": wire, "entity": account["id"],
                                       "entityName": account["name"], "recipientRole": role,
-                                      "deliveries": sent_to})
+                                      "undelivered": undelivered, "deliveries": sent_to})
                 messages.append(log.message(
                     "event.created", eventId=envelope["id"], event=wire, entity=account["id"],
                     entityName=account["name"], recipientRole=role, deliveryCount=len(hooks),
                     webhookIds=[hook["id"] for hook in hooks], chaos=chaos_label,
+                    undelivered=undelivered,
                 ))
         delivery_store.insert_deliveries(db, rows)
         log.append(db, messages)

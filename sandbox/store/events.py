@@ -1,4 +1,5 @@
-"""Fired events: the envelope's exact bytes, who it was for, and how it was made (seed, locale, chaos)."""
+"""Fired events: the envelope's exact bytes, who it was for, and how it was made (seed, locale, chaos,
+and whether it is a letter Wink would never send: ``undelivered``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from sandbox.store import NotFound, newest_first_page
 
 _INSERT = (
     "insert into events (id, event_key, account_id, account_name, created, seed, locale, chaos, "
-    "target_webhook_id, delivery_count, body, recipient_role, occurrence_id) "
-    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "target_webhook_id, delivery_count, body, recipient_role, occurrence_id, undelivered) "
+    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -30,12 +31,16 @@ def insert_event(
     target_webhook_id: str | None = None,
     recipient_role: str | None = None,
     occurrence_id: str | None = None,
+    undelivered: bool = False,
 ) -> int:
-    """Store one fired event (inside the caller's transaction); return its sequence number."""
+    """Store one fired event (inside the caller's transaction); return its sequence number.
+
+    ``undelivered``: the key is one Wink never delivers, fired anyway on request (not Wink's letter).
+    """
     return db.conn.execute(_INSERT, (
         event_id, key, account["id"], account["name"], created, seed, locale,
         json.dumps(chaos) if chaos else None, target_webhook_id, delivery_count, body, recipient_role,
-        occurrence_id or event_id,
+        occurrence_id or event_id, int(undelivered),
     )).lastrowid
 
 
@@ -53,11 +58,12 @@ def _summary(row: dict) -> dict:
         "seed": row["seed"],
         "locale": row["locale"],
         "chaos": json.loads(row["chaos"]) if row["chaos"] else None,
+        "undelivered": bool(row["undelivered"]),
     }
 
 
 _COLUMNS = ("seq, id, event_key, account_id, account_name, created, seed, locale, chaos, "
-            "target_webhook_id, delivery_count, recipient_role, occurrence_id")
+            "target_webhook_id, delivery_count, recipient_role, occurrence_id, undelivered")
 
 
 def get_event(db: sqlite_utils.Database, event_id: str) -> dict:

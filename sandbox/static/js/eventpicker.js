@@ -1,26 +1,57 @@
-// Event pickers over the catalog ({key, category, status, description}):
-// a multi-select of checkboxes grouped by category with a search box (webhook form), and a
-// searchable single-choice list grouped by category (Send event).
+// Event pickers over the catalog ({key, label, category, kind, description, aliases}):
+// a multi-select of checkboxes with a search box (webhook form), and a searchable single-choice
+// list (Send event). Both group the keys the same way: the keys Wink delivers first, by category,
+// then the ones it never delivers ("Listed by Wink, never delivered", "Legacy", "Example-only").
+// An alias (booking.created) is not an entry of its own: it is found by search and stands for its key.
 
 import { fill, h } from "./dom.js";
 
-export function groupByCategory(items) {
+/** Group titles of the keys Wink never delivers, in the order they follow the delivered ones. */
+export const NOT_DELIVERED = {
+  listed: "Listed by Wink, never delivered",
+  legacy: "Legacy",
+  "example-only": "Example-only",
+};
+
+/** Why Wink never sends a key of this kind: the note the Send page shows. */
+export const NEVER_SENT = {
+  listed: "Wink lists this event in its catalog but never sends it to webhooks.",
+  legacy: "This key is from the older TripPay catalog; Wink never sends it.",
+  "example-only": "This name appears only in Wink's guides; Wink never sends it.",
+};
+
+export const isDelivered = (item) => !item.kind || item.kind === "delivered";
+
+/** Order the items in groups: [title, items] for each category of delivered keys, then each kind. */
+export function groupItems(items) {
   const groups = new Map();
-  for (const item of items) {
-    if (!groups.has(item.category)) groups.set(item.category, []);
-    groups.get(item.category).push(item);
+  const add = (title, item) => {
+    if (!groups.has(title)) groups.set(title, []);
+    groups.get(title).push(item);
+  };
+  for (const item of items) if (isDelivered(item)) add(item.category, item);
+  for (const [kind, title] of Object.entries(NOT_DELIVERED)) {
+    for (const item of items) if (item.kind === kind) add(title, item);
   }
+  for (const item of items) if (!isDelivered(item) && !(item.kind in NOT_DELIVERED)) add(item.category, item);
   return groups;
+}
+
+/** Map every alias to the key it names (booking.created -> booking.create). */
+export function aliasMap(items) {
+  return new Map(items.flatMap((item) => (item.aliases || []).map((alias) => [alias, item.key])));
 }
 
 export function matches(item, query) {
   if (!query) return true;
-  const text = `${item.key} ${item.category} ${item.description || ""}`.toLowerCase();
+  const text = [item.key, ...(item.aliases || []), item.label, item.category, item.description]
+    .filter(Boolean).join(" ").toLowerCase();
   return query.toLowerCase().split(/\s+/).filter(Boolean).every((word) => text.includes(word));
 }
 
-const statusBadge = (item) => (item.status && item.status !== "current"
-  ? h("span", { class: "badge badge-quiet", style: "margin-left:6px" }, item.status) : null);
+const kindBadge = (item) => (isDelivered(item) ? null
+  : h("span", { class: "badge badge-quiet" },
+    item.kind === "listed" ? "never delivered" : item.kind));
 
 /**
  * A multi-select of event keys. ``parts``: {list, summary, search, clear} elements.
@@ -28,11 +59,15 @@ const statusBadge = (item) => (item.status && item.status !== "current"
  */
 export function multiEventPicker(parts, items, { selected = [], onChange = () => {} } = {}) {
   const chosen = new Set(selected);
+  const aliases = aliasMap(items);
   const known = new Set(items.map((item) => item.key));
-  // Keys the catalog does not list (older data) still show, so saving keeps them.
-  const extra = [...chosen].filter((key) => !known.has(key))
+  // Keys the catalog does not list (older data) still show, so saving keeps them; an alias
+  // (booking.created) shows as its key's box, checked, and is saved as it was chosen.
+  const extra = [...chosen].filter((key) => !known.has(key) && !aliases.has(key))
     .map((key) => ({ key, category: "Other", status: "unknown", description: "" }));
   const all = [...items, ...extra];
+  const isChosen = (item) => chosen.has(item.key) || (item.aliases || []).some((alias) => chosen.has(alias));
+  const names = (key) => [key, ...((all.find((item) => item.key === key) || {}).aliases || [])];
 
   const renderSummary = () => {
     if (!chosen.size) {
@@ -46,8 +81,12 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
   };
 
   const toggle = (key, on) => {
-    if (on) chosen.add(key);
-    else chosen.delete(key);
+    key = aliases.get(key) || key;
+    if (on) {
+      if (!names(key).some((name) => chosen.has(name))) chosen.add(key);
+    } else {
+      for (const name of names(key)) chosen.delete(name);
+    }
     const box = parts.list.querySelector(`input[value="${CSS.escape(key)}"]`);
     if (box) box.checked = on;
     renderSummary();
@@ -56,17 +95,19 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
 
   const renderList = () => {
     const query = parts.search.value.trim();
-    const groups = groupByCategory(all.filter((item) => matches(item, query)));
+    const groups = groupItems(all.filter((item) => matches(item, query)));
     if (!groups.size) {
       fill(parts.list, h("div", { class: "picker-empty" }, "No event matches your search."));
       return;
     }
-    fill(parts.list, [...groups].map(([category, group]) => h("fieldset", { class: "picker-group" },
-      h("legend", { class: "picker-group-title" }, `${category} (${group.length})`),
+    fill(parts.list, [...groups].map(([title, group]) => h("fieldset", { class: "picker-group" },
+      h("legend", { class: "picker-group-title" }, `${title} (${group.length})`),
       group.map((item) => h("label", { class: "picker-option" },
-        h("input", { type: "checkbox", value: item.key, checked: chosen.has(item.key),
+        h("input", { type: "checkbox", value: item.key, checked: isChosen(item),
           onchange: (event) => toggle(item.key, event.target.checked) }),
-        h("span", {}, h("span", { class: "key" }, item.key), statusBadge(item),
+        h("span", {}, h("span", { class: "key" }, item.key), " ", kindBadge(item), " ",
+          item.label ? h("span", { class: "label-text" }, item.label) : null,
+          item.aliases?.length ? h("span", { class: "alias" }, ` also ${item.aliases.join(", ")}`) : null,
           item.description ? h("span", { class: "desc" }, item.description) : null))))));
   };
 
@@ -90,7 +131,8 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
  * ``parts``: {list, search}. Returns {value(), set(key)}; ``onChange(item)`` on each choice.
  */
 export function singleEventPicker(parts, items, { selected = "", onChange = () => {} } = {}) {
-  let current = selected;
+  const aliases = aliasMap(items);
+  let current = aliases.get(selected) || selected;
   const byKey = new Map(items.map((item) => [item.key, item]));
   parts.list.setAttribute("role", "listbox");
   parts.list.tabIndex = 0;
@@ -98,6 +140,7 @@ export function singleEventPicker(parts, items, { selected = "", onChange = () =
   const options = () => [...parts.list.querySelectorAll('[role="option"]')];
 
   const choose = (key, { focus = false, notify = true } = {}) => {
+    key = aliases.get(key) || key;
     if (!byKey.has(key)) return;
     current = key;
     for (const option of options()) {
@@ -114,18 +157,22 @@ export function singleEventPicker(parts, items, { selected = "", onChange = () =
 
   const render = () => {
     const query = parts.search.value.trim();
-    const groups = groupByCategory(items.filter((item) => matches(item, query)));
+    const groups = groupItems(items.filter((item) => matches(item, query)));
     if (!groups.size) {
       fill(parts.list, h("div", { class: "picker-empty" }, "No event matches your search."));
       return;
     }
     let index = 0;
-    fill(parts.list, [...groups].map(([category, group]) => h("div", { role: "group", "aria-label": category, class: "picker-group" },
-      h("div", { class: "picker-group-title", "aria-hidden": "true" }, category),
+    // An option's name is its key; a badge beside it shows a kind Wink never delivers (its group says
+    // so to a screen reader), and the description below the list gives the label.
+    fill(parts.list, [...groups].map(([title, group]) => h("div", { role: "group", "aria-label": title, class: "picker-group" },
+      h("div", { class: "picker-group-title", "aria-hidden": "true" }, title),
       group.map((item) => h("div", {
         role: "option", id: `event-option-${index++}`, class: "picker-option", "data-key": item.key,
         "aria-selected": String(item.key === current), onclick: () => choose(item.key),
-      }, h("span", {}, h("span", { class: "key" }, item.key), statusBadge(item)))))));
+        title: item.label || null,
+      }, h("span", { class: "key" }, item.key),
+      isDelivered(item) ? null : h("span", { "aria-hidden": "true" }, kindBadge(item)))))));
     const active = options().find((option) => option.dataset.key === current);
     if (active) {
       parts.list.setAttribute("aria-activedescendant", active.id);

@@ -5,7 +5,7 @@ import { ApiError, eventTypes, get, post, routes } from "../api.js";
 import { $, debounce, fill, h, toast } from "../dom.js";
 import { DeliveryTable } from "../deliveries.js";
 import { JsonEditor } from "../editor.js";
-import { singleEventPicker } from "../eventpicker.js";
+import { NEVER_SENT, isDelivered, singleEventPicker } from "../eventpicker.js";
 import { clearErrors, showErrors } from "../forms.js";
 import { LiveFeed } from "../live.js";
 
@@ -35,16 +35,33 @@ const errorFields = {
 
 const randomSeed = () => Math.floor(Math.random() * 1_000_000);
 
+const chosenItem = () => catalog.find((item) => item.key === picker?.value());
+
+/** Wink never sends this key: say so by the event and by the Send button (it goes out marked). */
+function neverSentNote(item) {
+  const note = $("#undelivered-note");
+  note.hidden = !item || isDelivered(item);
+  if (!note.hidden) {
+    note.textContent = `${NEVER_SENT[item.kind] || "Wink never sends this event."} `
+      + "Sent from here it goes out marked undelivered.";
+  }
+}
+
 function describe(item) {
+  neverSentNote(item);
   if (!item) {
     fill($("#event-about"), h("p", { class: "muted" }, "Choose an event to see what it means."));
     return;
   }
   fill($("#event-about"), h("div", { class: "about-box" },
     h("div", { class: "row" }, h("code", { class: "about-key" }, item.key),
-      h("span", { class: "badge" }, item.category),
-      item.status !== "current" ? h("span", { class: "badge badge-quiet" }, item.status) : null),
-    h("p", { style: "margin:8px 0 0" }, item.description || "")));
+      item.label ? h("strong", {}, item.label) : null,
+      h("span", { class: "badge" }, item.category)),
+    item.aliases?.length ? h("p", { class: "small muted", style: "margin:4px 0 0" },
+      `Also accepted as ${item.aliases.join(", ")}.`) : null,
+    h("p", { style: "margin:8px 0 0" }, item.description || ""),
+    isDelivered(item) ? null : h("p", { class: "never-sent", style: "margin:8px 0 0" },
+      h("span", { class: "pill pill-warn no-dot" }, "Wink never sends this"), " ", NEVER_SENT[item.kind] || "")));
 }
 
 async function showTargets() {
@@ -56,7 +73,7 @@ async function showTargets() {
   }
   try {
     const hooks = await get(`${routes.webhooks(accountSelect.value)}/list`);
-    const aliases = new Set([key, key === "booking.created" ? "booking.create" : key === "booking.create" ? "booking.created" : key]);
+    const aliases = new Set([key, ...(chosenItem()?.aliases || [])]);
     const receiving = hooks.filter((hook) => hook.enabled && (!hook.eventList.length || hook.eventList.some((k) => aliases.has(k))));
     fill(target, receiving.length
       ? [`Goes to ${receiving.length} webhook${receiving.length === 1 ? "" : "s"}: `,
@@ -142,7 +159,9 @@ async function send() {
   startFeed();
   sendButton.disabled = true;
   try {
-    const answer = await post("/api/events", { event: picker.value(), entity: accountSelect.value, object: envelope.object });
+    const body = { event: picker.value(), entity: accountSelect.value, object: envelope.object };
+    if (!isDelivered(chosenItem() || {})) body.undelivered = true; // Wink never sends it: say we mean it
+    const answer = await post("/api/events", body);
     const note = $("#sent-note");
     note.hidden = !answer.message;
     note.textContent = answer.message || "";
@@ -175,7 +194,7 @@ async function start() {
     fill(banner, "There is no account yet. ", h("a", { href: "/" }, "Add an account"), " first.");
     banner.hidden = false;
   }
-  const first = params.get("event") || (catalog.find((item) => item.key === "booking.created") || catalog[0])?.key;
+  const first = params.get("event") || (catalog.find((item) => item.key === "booking.create") || catalog[0])?.key;
   seedInput.value = params.get("seed") || String(randomSeed());
   picker = singleEventPicker({ list: $("#event-list"), search: $("#event-search") }, catalog, {
     selected: first,
@@ -186,7 +205,7 @@ async function start() {
     },
   });
   picker.set(first);
-  describe(catalog.find((item) => item.key === first));
+  describe(chosenItem());
   regenerate();
   showTargets();
 }
