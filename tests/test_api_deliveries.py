@@ -35,7 +35,7 @@ def ok_and_failing(client, account):
 
 def test_list_filters_and_pages(client, account, ok_and_failing):
     good, bad, _ok, _failing = ok_and_failing
-    first = fire(client, account, "payee.update")["events"][0]
+    first = fire(client, account, "payee.update", undelivered=True)["events"][0]
     send(client)
     since = client.get(f"/api/deliveries/{first['deliveries'][0]['id']}").get_json()["updatedDate"]
     time.sleep(0.002)  # the next deliveries are made strictly after `since` (millisecond timestamps)
@@ -76,7 +76,7 @@ def test_list_refuses_bad_filters(client, query, field):
 
 def test_show_has_every_attempt_and_404(client, account, ok_and_failing):
     _good, bad, _ok, failing = ok_and_failing
-    [event] = fire(client, account, "payee.update", webhookId=bad["id"])["events"]
+    [event] = fire(client, account, "payee.update", undelivered=True, webhookId=bad["id"])["events"]
     send(client)
     detail = shown(client, event["deliveries"][0]["id"])
     assert detail["status"] == "failed" and detail["lastError"].startswith("HTTP 500")
@@ -89,7 +89,7 @@ def test_show_has_every_attempt_and_404(client, account, ok_and_failing):
 
 def test_manual_retry_after_success_keeps_the_webhook_id(client, account, ok_and_failing):
     good, _bad, ok, _failing = ok_and_failing
-    [event] = fire(client, account, "payee.update", webhookId=good["id"])["events"]
+    [event] = fire(client, account, "payee.update", undelivered=True, webhookId=good["id"])["events"]
     delivery_id = event["deliveries"][0]["id"]
     send(client)
     response = client.post(f"/api/deliveries/{delivery_id}/retry")
@@ -105,7 +105,7 @@ def test_manual_retry_after_success_keeps_the_webhook_id(client, account, ok_and
 def test_failed_manual_retry_ends_failed_but_a_retrying_one_keeps_its_schedule(client, account):
     with Receiver(lambda r: (500, {}, b"")) as failing:
         hook = make_webhook(client, account, failing.url, schedule=[])
-        [event] = fire(client, account, "payee.update")["events"]
+        [event] = fire(client, account, "payee.update", undelivered=True)["events"]
         delivery_id = event["deliveries"][0]["id"]
         send(client)
         assert client.post(f"/api/deliveries/{delivery_id}/retry").status_code == 202
@@ -113,7 +113,7 @@ def test_failed_manual_retry_ends_failed_but_a_retrying_one_keeps_its_schedule(c
         assert shown(client, delivery_id)["status"] == "failed"
 
         client.put(f"/api/webhooks/{hook['id']}/retry-schedule", json={"schedule": [3600, 0]})
-        [event] = fire(client, account, "payee.update")["events"]
+        [event] = fire(client, account, "payee.update", undelivered=True)["events"]
         delivery_id = event["deliveries"][0]["id"]
         send(client)
         assert shown(client, delivery_id)["status"] == "retrying"
@@ -130,7 +130,7 @@ def test_failed_manual_retry_ends_failed_but_a_retrying_one_keeps_its_schedule(c
 
 def test_manual_retry_conflicts(client, account, ok_and_failing):
     good, _bad, ok, _failing = ok_and_failing
-    [event] = fire(client, account, "payee.update", webhookId=good["id"])["events"]
+    [event] = fire(client, account, "payee.update", undelivered=True, webhookId=good["id"])["events"]
     delivery_id = event["deliveries"][0]["id"]
     db = connect(client.application.config["DATABASE"])
     delivery_store.claim_due(db, time.time(), 10)                     # as if an attempt were in flight
@@ -148,7 +148,7 @@ def test_manual_retry_conflicts(client, account, ok_and_failing):
 
 def test_bulk_retry_by_filter(client, account, ok_and_failing):
     good, bad, ok, failing = ok_and_failing
-    fire(client, account, "payee.update", count=3)
+    fire(client, account, "payee.update", undelivered=True, count=3)
     send(client)
     response = client.post("/api/deliveries/retry", json={"status": "failed"})
     assert response.status_code == 202
@@ -178,7 +178,7 @@ def test_bulk_retry_refuses_bad_bodies(client):
 def test_all_webhooks_with_their_last_delivery(client, account, ok_and_failing):
     good, bad, _ok, _failing = ok_and_failing
     assert [h["lastDelivery"] for h in client.get("/api/webhooks").get_json()] == [None, None]
-    fire(client, account, "payee.update")
+    fire(client, account, "payee.update", undelivered=True)
     send(client)
     listed = {h["id"]: h for h in client.get("/api/webhooks").get_json()}
     assert listed[good["id"]]["lastDelivery"]["status"] == "succeeded"

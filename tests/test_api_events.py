@@ -99,7 +99,7 @@ def test_overrides_set_and_locale_shape_the_data(client, account):
 @pytest.mark.parametrize("field", ["object", "data"])   # `data`: the old name, still accepted
 def test_data_is_delivered_exactly(client, account, field):
     data = {"z": 1, "a": ["é", {"nested": None}], "amount": 12.5}
-    [event] = fire(client, account, "payee.update", **{field: data})["events"]
+    [event] = fire(client, account, "payee.update", undelivered=True, **{field: data})["events"]
     shown = client.get(f"/api/events/{event['id']}").get_json()
     assert shown["envelope"]["object"] == data
     assert to_json(shown["envelope"]).find(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -137,8 +137,8 @@ def test_booking_created_and_booking_create_reach_the_same_webhooks(client, acco
 
 def test_list_filters_and_pages_newest_first(client, account):
     other = client.post("/api/managing-entity", json={"name": "Other"}).get_json()
-    mine = [e["id"] for e in fire(client, account, "payee.update", count=5)["events"]]
-    fire(client, other, "payee.update")
+    mine = [e["id"] for e in fire(client, account, "payee.update", undelivered=True, count=5)["events"]]
+    fire(client, other, "payee.update", undelivered=True)
     booking = fire(client, account, "booking.create")["events"][0]["id"]
 
     first = client.get(f"/api/events?entity={account['id']}&limit=4").get_json()

@@ -280,7 +280,7 @@ def test_hanging_receiver_never_delays_the_others(client, live_server, account):
         make_webhook(client, account, fast.url)
         fire(client, account, "booking.create")
         started = time.monotonic()
-        fire(client, account, "payee.update", count=200)
+        fire(client, account, "payee.update", undelivered=True, count=200)
         fast.wait_for(201, timeout=8)
         assert time.monotonic() - started < 8
         assert slow.requests == []      # still hanging: it records only once it answers
@@ -291,7 +291,8 @@ def test_a_webhook_gets_its_events_in_fired_order(client, live_server, account):
         make_webhook(client, account, receiver.url)
         fired = []
         for _ in range(5):
-            fired += [e["id"] for e in fire(client, account, "payee.update", count=20)["events"]]
+            fired += [e["id"] for e in
+                      fire(client, account, "payee.update", undelivered=True, count=20)["events"]]
         got = receiver.wait_for(100)
         assert [r.headers["Wink-Event-Id"] for r in got] == fired
 
@@ -439,7 +440,7 @@ def test_disabled_webhook_keeps_work_pending_until_enabled(client, account):
         base = f"/api/managing-entity/{account['id']}/webhook/{hook['id']}"
         fields = {"name": "Hook", "entity": {"identifier": account["id"]}, "eventUrl": receiver.url,
                   "eventList": ["payee.update"]}
-        [event] = fire(client, account, "payee.update")["events"]
+        [event] = fire(client, account, "payee.update", undelivered=True)["events"]
         assert client.patch(base, json={**fields, "enabled": False}).status_code == 200
         engine.start()
         try:

@@ -108,7 +108,7 @@ def test_max_per_webhook_allows_parallel_requests(app, client, live_server, acco
     with Receiver(delay=0.4) as receiver:
         make_webhook(client, account, receiver.url)
         started = time.monotonic()
-        fire(client, account, "payee.update", count=8)
+        fire(client, account, "payee.update", undelivered=True, count=8)
         receiver.wait_for(8, timeout=10)
         assert time.monotonic() - started < 8 * 0.4        # one at a time would take 3.2 s
 
@@ -119,7 +119,7 @@ def test_full_lanes_pause_claiming_and_resume(monkeypatch, client, live_server, 
     with Receiver() as first, Receiver() as second:
         make_webhook(client, account, first.url, events=["payee.update"])
         make_webhook(client, account, second.url, events=["payee.update"])
-        fired = [e["id"] for e in fire(client, account, "payee.update", count=30)["events"]]
+        fired = [e["id"] for e in fire(client, account, "payee.update", undelivered=True, count=30)["events"]]
         assert [r.headers["Wink-Event-Id"] for r in first.wait_for(30)] == fired
         assert [r.headers["Wink-Event-Id"] for r in second.wait_for(30)] == fired
 
@@ -131,7 +131,7 @@ def test_many_webhooks_share_the_senders(client, live_server, account):
     try:
         for number, receiver in enumerate(receivers):
             make_webhook(client, account, receiver.url, name=f"Hook {number}")
-        fire(client, account, "payee.update", count=10)
+        fire(client, account, "payee.update", undelivered=True, count=10)
         for receiver in receivers:
             assert len(receiver.wait_for(10)) == 10
     finally:
@@ -149,7 +149,8 @@ def test_the_dispatcher_prunes_the_live_log_in_batches(monkeypatch, app, client,
     try:
         with Receiver() as receiver:
             make_webhook(client, account, receiver.url)
-            fire(client, account, "payee.update", count=20)  # 60 log rows: created, attempted, succeeded
+            # 60 log rows: created, attempted, succeeded
+            fire(client, account, "payee.update", undelivered=True, count=20)
             receiver.wait_for(20)
 
             def pruned():

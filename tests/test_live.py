@@ -46,9 +46,9 @@ class Sandbox:
         response.raise_for_status()
         return response.json()["webhook"]
 
-    def fire(self, account: dict, count: int = 1, event: str = "booking.created") -> dict:
+    def fire(self, account: dict, count: int = 1, event: str = "booking.created", **fields) -> dict:
         response = self.http.post(self.url + "/api/events",
-                                  json={"event": event, "entity": account["id"], "count": count})
+                                  json={"event": event, "entity": account["id"], "count": count, **fields})
         assert response.status_code == 202, response.text
         return response.json()
 
@@ -236,7 +236,7 @@ def test_filters_filter_history_and_live(sandbox):
 
     sandbox.fire(cool, count=2)
     sandbox.fire(siam)
-    sandbox.fire(cool, event="payee.update")
+    sandbox.fire(cool, event="payee.update", undelivered=True)
     # 4 events; cool's 3 reach 2 webhooks each, siam's 1 reaches 1; "bad" fails after 6 attempts
     expected_total = 4 + 3 * (1 + 1) + 3 * (6 + 1) + 1 * (1 + 1)
     every = everyone.take(expected_total, timeout=60)
