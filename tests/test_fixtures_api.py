@@ -6,10 +6,12 @@ import json
 
 import pytest
 
-from sandbox import create_app
+from sandbox import create_app, payloads
 from sandbox.envelope import FIELDS
 from tests.conftest import assert_problem
 from tests.receivers import Receiver
+
+LIFE = ["booking.create", "booking.cancelled", "booking.refund.request", "booking.refund.full"]
 
 
 @pytest.fixture
@@ -42,12 +44,13 @@ def test_list_shows_shipped_and_own_fixtures_and_invalid_files(client, fixtures_
     write(fixtures_dir, "broken", {"kind": "scenario", "steps": [{"name": "a"}]})
     body = client.get("/api/fixtures").get_json()
     by_name = {f["name"]: f for f in body["items"]}
-    assert {"booking-life", "payment-failed", "partial-refund-payout", "property-onboarding",
+    assert {"booking-life", "payment-failed", "partial-refund-funds", "property-onboarding",
             "booking.created", "mine", "old"} <= set(by_name)
     life = by_name["booking-life"]
-    assert life["kind"] == "scenario" and life["params"][0]["name"] == "payment_outcome"
-    assert [(s["name"], s["type"]) for s in life["steps"]][:2] == [
-        ("created", "booking.create"), ("processing", "internal.payment.processing")]
+    assert life["kind"] == "scenario" and life["params"][0]["name"] == "canceller"
+    assert [(s["name"], s["type"]) for s in life["steps"]] == [
+        ("created", "booking.create"), ("cancelled", "booking.cancelled"),
+        ("refund_requested", "booking.refund.request"), ("refunded", "booking.refund.full")]
     assert body["items"][0]["kind"] == "scenario"  # scenarios first
     assert by_name["mine"]["warnings"] == [] and life["warnings"] == []
     [warning] = by_name["old"]["warnings"]  # the old name still loads, with a note
@@ -61,21 +64,20 @@ def test_list_shows_shipped_and_own_fixtures_and_invalid_files(client, fixtures_
 def test_run_fires_every_step_for_the_account(client, account):
     hook(client, account)
     response = client.post("/api/fixtures/booking-life/run", json={
-        "entity": account["id"], "params": {"payment_outcome": "failed"}, "delays": False, "seed": 3})
+        "entity": account["id"], "params": {"canceller": "AGENT"}, "delays": False, "seed": 3})
     assert response.status_code == 202, response.get_json()
     body = response.get_json()
     assert body["seed"] == 3 and [e["step"] for e in body["events"]] == [
-        "created", "processing", "payment", "booking_failed"]
+        "created", "cancelled", "refund_requested", "refunded"]
     assert all(len(e["deliveries"]) == 1 for e in body["events"])
     assert body["warnings"] == []
     stored = [client.get(f"/api/events/{e['id']}").get_json()["envelope"] for e in body["events"]]
     assert all(tuple(e) == FIELDS and e["ownerIdentifier"] == account["id"] for e in stored)
-    assert [e["type"] for e in stored] == ["booking.create", "internal.payment.processing",
-                                           "internal.payment.failed", "booking.failed"]
-    booking_id = stored[0]["object"]["id"]
-    assert stored[1]["object"]["bookingIdentifier"] == booking_id and stored[3]["object"]["id"] == booking_id
+    assert [e["type"] for e in stored] == LIFE
+    assert {e["object"]["bookingIdentifier"] for e in stored} == {stored[0]["object"]["bookingIdentifier"]}
+    assert stored[1]["object"]["cancellation"]["cancellerType"] == "AGENT"
     again = client.post("/api/fixtures/booking-life/run", json={
-        "entity": account["id"], "params": {"payment_outcome": "failed"}, "delays": False, "seed": 3})
+        "entity": account["id"], "params": {"canceller": "AGENT"}, "delays": False, "seed": 3})
     repeat = [client.get(f"/api/events/{e['id']}").get_json()["envelope"] for e in again.get_json()["events"]]
     assert [e["object"] for e in repeat] == [e["object"] for e in stored]  # same seed, same object
 
@@ -87,15 +89,15 @@ def test_run_uses_the_webhook_owner_and_chaos_through_the_engine(live_server, cl
             "webhookId": target["id"], "delays": False, "seed": 1,
             "chaos": {"duplicates": 1, "shuffle": True, "stale": True}})
         assert response.status_code == 202, response.get_json()
-        got = receiver.wait_for(8)
+        got = receiver.wait_for(10)
     body = response.get_json()
-    assert sorted(e["event"] for e in body["events"]) == sorted(
-        ["managing_entity.created", "property.created", "room_type.created", "rate_plan.created"])
-    assert [e["event"] for e in body["events"]] != ["managing_entity.created", "property.created",
-                                                    "room_type.created", "rate_plan.created"]
-    assert all(d["sent"] for d in body["duplicates"]) and len(body["duplicates"]) == 4
+    onboarding = ["managing_entity.created", "property.created", "room_type.created", "rate_plan.created",
+                  "room_type.updated"]
+    assert sorted(e["event"] for e in body["events"]) == sorted(onboarding)
+    assert [e["event"] for e in body["events"]] != onboarding
+    assert all(d["sent"] for d in body["duplicates"]) and len(body["duplicates"]) == 5
     ids = [r.json()["id"] for r in got]
-    assert sorted(set(ids)) == sorted(e["id"] for e in body["events"]) and len(ids) == 8
+    assert sorted(set(ids)) == sorted(e["id"] for e in body["events"]) and len(ids) == 10
     stored = client.get(f"/api/events/{body['events'][0]['id']}").get_json()
     assert stored["chaos"] == {"label": "duplicate", "staleSeconds": 600}
 
@@ -104,10 +106,11 @@ def test_run_uses_the_webhook_owner_and_chaos_through_the_engine(live_server, cl
     ({}, "entity"),
     ({"entity": "nope"}, "entity"),
     ({"entity": "ACCOUNT", "webhookId": "nope"}, "webhookId"),
-    ({"entity": "ACCOUNT", "params": {"payment_outcome": "maybe"}}, "params.payment_outcome"),
+    ({"entity": "ACCOUNT", "params": {"canceller": "maybe"}}, "params.canceller"),
     ({"entity": "ACCOUNT", "params": {"colour": "red"}}, "params.colour"),
     ({"entity": "ACCOUNT", "params": ["x"]}, "params"),
-    ({"entity": "ACCOUNT", "set": ["roomStay.adults=many"]}, "step 1 'created' object.roomStay.adults"),
+    ({"entity": "ACCOUNT", "set": ["stay.adults=many"]}, "step 1 'created' object.stay.adults"),
+    ({"entity": "ACCOUNT", "set": ["roomStay.adults=3"]}, "step 1 'created' object.roomStay"),
     ({"entity": "ACCOUNT", "set": 5}, "set"),
     ({"entity": "ACCOUNT", "seed": -1}, "seed"),
     ({"entity": "ACCOUNT", "delays": "no"}, "delays"),
@@ -182,16 +185,16 @@ def test_run_reads_old_names_and_references_and_says_they_are_deprecated(client,
     write(fixtures_dir, "old-life", {"kind": "scenario", "steps": [
         {"name": "made", "event": "booking.created"},
         {"name": "cancel", "event": "booking.cancelled",
-         "overrides": {"id": "${steps.made.data.id}", "bookingCode": "${steps.made.data.bookingCode}"}}]})
+         "set": {"bookingIdentifier": "${steps.made.data.bookingIdentifier}"}}]})
     hook(client, account)
     response = client.post("/api/fixtures/old-life/run", json={"entity": account["id"], "delays": False})
     assert response.status_code == 202, response.get_json()
     body = response.get_json()
     assert [(w["step"], w["field"]) for w in body["warnings"]] == [
-        ("1 'made'", "event"), ("2 'cancel'", "event"), ("2 'cancel'", "overrides.id")]
+        ("1 'made'", "event"), ("2 'cancel'", "event"), ("2 'cancel'", "set.bookingIdentifier")]
     made, cancel = (client.get(f"/api/events/{e['id']}").get_json()["envelope"] for e in body["events"])
     assert (made["type"], cancel["type"]) == ("booking.create", "booking.cancelled")
-    assert cancel["object"]["id"] == made["object"]["id"]
+    assert cancel["object"]["bookingIdentifier"] == made["object"]["bookingIdentifier"]
     assert cancel["object"]["bookingCode"] == made["object"]["bookingCode"]
 
 
@@ -226,8 +229,8 @@ def test_delivered_bodies_of_a_fixture_run_are_wink_envelopes(live_server, clien
         assert tuple(body) == FIELDS
         assert body["type"] == "booking.create" and body["schemaVersion"] == 2
         assert body["ownerIdentifier"] == account["id"] and body["recipientRole"] == "AGENT"
-        assert body["occurredAt"].endswith("Z") and body["object"]["id"]
-    assert bodies[0]["object"]["roomStay"]["adults"] == 2  # the shipped fixture's own `set`
+        assert body["occurredAt"].endswith("Z") and body["object"]["bookingIdentifier"]
+    assert bodies[0]["object"]["stay"]["adults"] == 2  # the shipped fixture's own `set`
 
 
 def test_run_refuses_an_account_that_does_not_receive_the_key_before_firing(client, account, fixtures_dir):
@@ -236,3 +239,87 @@ def test_run_refuses_an_account_that_does_not_receive_the_key_before_firing(clie
     assert_problem(client.post("/api/fixtures/review/run", json={"entity": account["id"]}), 400,
                    field="step 2 'review' entity", detail="does not receive booking.review.created")
     assert client.get("/api/events").get_json()["items"] == []  # not even the first step
+
+
+# -- Wink's payloads: records that move on, old shapes, byte-for-byte recordings -----------------------
+
+def test_booking_life_leaves_a_full_record_whose_history_is_the_events_sent(client, account):
+    """The issue's "done when": run through the sandbox, links.self answers the record the events left."""
+    response = client.post("/api/fixtures/booking-life/run", json={"entity": account["id"], "delays": False})
+    assert response.status_code == 202, response.get_json()
+    letters = [client.get(f"/api/events/{e['id']}").get_json()["envelope"]
+               for e in response.get_json()["events"]]
+    assert [letter["type"] for letter in letters] == LIFE
+    objects = [letter["object"] for letter in letters]
+    identity = ("bookingIdentifier", "bookingCode", "hotel", "guest", "stay", "total", "links")
+    assert all({f: o[f] for f in identity} == {f: objects[0][f] for f in identity} for o in objects)
+    last = objects[-1]
+    assert (last["status"], last["refundState"]) == ("FULLY_REFUNDED", "FULL")
+
+    fetched = client.get(last["links"]["self"].removeprefix("http://localhost"))
+    assert fetched.status_code == 200, fetched.get_json()
+    record = fetched.get_json()
+    assert (record["id"], record["bookingCode"]) == (last["bookingIdentifier"], last["bookingCode"])
+    assert [step["toStatus"] for step in record["statusHistory"]] == [
+        "INITIALIZED", "PAYMENT_SUCCEEDED", "CANCELLED", "FULLY_REFUNDED"]
+    assert record["bookingStatus"] == "FULLY_REFUNDED"
+    assert record["cancellation"]["cancellerType"] == "GUEST"
+    assert record["cancellation"]["cancelReason"] == "Flight cancelled"
+    requested, refunded = record["refunds"]
+    assert requested["identifier"] == objects[2]["refund"]["refundIdentifier"] and requested["status"] == \
+        "PENDING"
+    assert refunded["identifier"] == last["refund"]["refundIdentifier"] and refunded["status"] == "SUCCEEDED"
+    assert refunded["sourceAmount"] == record["sourceTotal"] == last["total"]
+    summary = payloads.summarize("booking.refund.full", record, "http://localhost/")
+    assert {name: summary.get(name) for name in last} == last  # every field the letter carried agrees
+
+
+def test_a_fixture_in_the_old_shape_is_listed_invalid_and_its_run_says_how_to_move_it(client, account,
+                                                                                     fixtures_dir):
+    write(fixtures_dir, "old-shape", {"kind": "event", "type": "booking.create",
+                                      "set": {"roomStay.adults": 3}})
+    [invalid] = client.get("/api/fixtures").get_json()["invalid"]
+    assert invalid["file"].endswith("old-shape.json")
+    [error] = invalid["errors"]
+    assert (error["step"], error["field"]) == ("1 'old-shape'", "set.roomStay.adults")
+    assert "roomStay is now stay.adults in Wink's payload" in error["message"]
+    body = assert_problem(client.post("/api/fixtures/old-shape/run", json={"entity": account["id"]}), 400,
+                          field="step 1 'old-shape' set.roomStay.adults", detail="old-shape.json")
+    assert "roomStay is now stay.adults" in body["detail"]
+    assert client.get("/api/events").get_json()["items"] == []
+
+
+def test_a_recorded_event_replays_the_same_object_bytes_through_the_fixtures_api(live_server, client, account,
+                                                                                fixtures_dir):
+    def body_object(raw: bytes) -> bytes:  # the exact bytes of the envelope's object, its last member
+        return raw.partition(b',"object":')[2][:-1]
+
+    with Receiver() as receiver:
+        target = hook(client, account, receiver.url)
+        fired = client.post("/api/events", json={"event": "booking.cancelled", "entity": account["id"],
+                                                 "locale": "th_TH", "set": ["stay.adults=3"]})
+        event_id = fired.get_json()["events"][0]["id"]
+        original = receiver.wait_for(1)[0].body
+        saved = client.post(f"/api/events/{event_id}/fixture", json={"name": "kept-cancel"})
+        assert saved.status_code == 201
+        response = client.post("/api/fixtures/kept-cancel/run", json={"webhookId": target["id"]})
+        assert response.status_code == 202, response.get_json()
+        again = receiver.wait_for(2)[1].body
+    assert body_object(again) == body_object(original)
+    assert json.loads(again)["id"] != json.loads(original)["id"]
+    assert json.loads(original)["object"]["stay"]["adults"] == 3
+
+
+def test_record_keeps_the_undelivered_mark_so_the_recording_runs(client, account):
+    fired = client.post("/api/events", json={"event": "booking.payout.complete", "entity": account["id"],
+                                             "undelivered": True})
+    assert fired.status_code == 202, fired.get_json()
+    event_id = fired.get_json()["events"][0]["id"]
+    recorded = client.post(f"/api/events/{event_id}/fixture", json={"name": "payout"}).get_json()["fixture"]
+    assert recorded["undelivered"] is True and recorded["type"] == "booking.payout.complete"
+    response = client.post("/api/fixtures/payout/run", json={"entity": account["id"]})
+    assert response.status_code == 202, response.get_json()
+    plain = client.post("/api/events", json={"event": "booking.create", "entity": account["id"]})
+    recorded = client.post(f"/api/events/{plain.get_json()['events'][0]['id']}/fixture",
+                           json={"save": False}).get_json()["fixture"]
+    assert "undelivered" not in recorded

@@ -14,8 +14,7 @@ from sandbox import cli, create_app, signing
 from tests.receivers import Receiver
 
 SECRET = "whsec_dGVzdC1zZWNyZXQtdmFsdWUtZm9yLWRvY3M"  # Wink's own example: unpadded base64
-LIFE = ["booking.create", "internal.payment.processing", "internal.payment.succeeded", "booking.cancelled",
-        "booking.refund.full"]
+LIFE = ["booking.create", "booking.cancelled", "booking.refund.request", "booking.refund.full"]
 ENVELOPE = {"id", "type", "occurredAt", "ownerIdentifier", "recipientRole", "schemaVersion", "object"}
 
 
@@ -69,19 +68,19 @@ def test_direct_replay_signs_each_event_and_prints_each_outcome(tmp_path):
         junit = tmp_path / "replay.xml"
         result = invoke("replay", "booking-life", "--to", receiver.url + "/hook", "--secret", SECRET,
                         "--no-delays", "--junit", str(junit), "--server", "http://127.0.0.1:9")
-        got = receiver.wait_for(5)
+        got = receiver.wait_for(4)
     assert result.exit_code == 0, result.output
     envelopes = [wink_verified(r, SECRET) for r in got]
     assert [e["type"] for e in envelopes] == LIFE
-    assert len({e["object"].get("bookingIdentifier", e["object"]["id"]) for e in envelopes}) == 1
+    assert len({(e["object"]["bookingIdentifier"], e["object"]["bookingCode"]) for e in envelopes}) == 1
     assert {e["recipientRole"] for e in envelopes} == {"SUPPLIER"}  # the fixture's made-up hotel
     assert got[0].headers["Wink-Delivery-Attempt"] == "1" and got[0].headers["Wink-Version"] == "2.0"
     assert got[0].headers["Content-Type"] == "application/json"
     assert not [h for h in got[0].headers if h.lower().startswith(("webhook-", "x-wink-"))]
     lines = [line for line in result.output.splitlines() if line.startswith(" ok ")]
-    assert len(lines) == 5 and "booking.create " in lines[0] and "200" in lines[0]
-    assert "5 of 5 deliveries succeeded" in result.output
-    assert 'tests="5" failures="0"' in junit.read_text()
+    assert len(lines) == 4 and "booking.create " in lines[0] and "200" in lines[0]
+    assert "4 of 4 deliveries succeeded" in result.output
+    assert 'tests="4" failures="0"' in junit.read_text()
 
 
 def test_direct_replay_in_the_standard_webhooks_profile():
@@ -157,15 +156,18 @@ def test_replay_through_the_sandbox_reaches_the_webhook(live_server, client, acc
         hook = make_webhook(client, account, receiver.url + "/hook")
         result = invoke("replay", "booking-life", "--server", live_server.url, "--entity", account["id"],
                         "--no-delays")
-        got = receiver.wait_for(5)
+        got = receiver.wait_for(4)
     assert result.exit_code == 0, result.output
     envelopes = [wink_verified(r, hook["secret"]) for r in got]
     assert [e["type"] for e in envelopes] == LIFE
     assert {e["ownerIdentifier"] for e in envelopes} == {account["id"]}
     assert {e["recipientRole"] for e in envelopes} == {"AGENT"}  # the account is a travel agent
-    assert "-> Receiver" in result.output and "5 of 5 deliveries succeeded" in result.output
+    assert "-> Receiver" in result.output and "4 of 4 deliveries succeeded" in result.output
     listed = client.get("/api/events").get_json()["items"]
-    assert len(listed) == 5
+    assert len(listed) == 4
+    booking = envelopes[-1]["object"]  # the record behind links.self is the one the events left
+    record = client.get(booking["links"]["self"].removeprefix(live_server.url)).get_json()
+    assert [s["toStatus"] for s in record["statusHistory"]][-2:] == ["CANCELLED", "FULLY_REFUNDED"]
 
 
 def test_replay_param_changes_the_scenario_and_webhook_option_finds_the_account(live_server, client, account):
@@ -173,14 +175,14 @@ def test_replay_param_changes_the_scenario_and_webhook_option_finds_the_account(
         hook = make_webhook(client, account, receiver.url)
         make_webhook(client, account, receiver.url + "/other", name="Other")
         result = invoke("replay", "booking-life", "--server", live_server.url, "--webhook", hook["id"],
-                        "--param", "payment_outcome=failed", "--no-delays", "--json")
+                        "--param", "canceller=HOTEL", "--no-delays", "--json")
         receiver.wait_for(4)
         assert {r.path for r in receiver.requests} == {"/"}  # only the named webhook
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert [o["event"] for o in document["outcomes"]] == LIFE[:2] + ["internal.payment.failed",
-                                                                     "booking.failed"]
-    assert [r.json()["type"] for r in receiver.requests] == [o["event"] for o in document["outcomes"]]
+    assert [o["event"] for o in document["outcomes"]] == LIFE
+    assert [r.json()["type"] for r in receiver.requests] == LIFE
+    assert {r.json()["object"]["cancellation"]["cancellerType"] for r in receiver.requests[1:]} == {"HOTEL"}
 
 
 def test_duplicates_through_the_sandbox_keep_the_webhook_id_and_show_in_the_log(live_server, client, account):
@@ -237,8 +239,8 @@ def test_no_sandbox_running_says_how_to_start_one():
     (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--duplicates", "2"], 2,
      "--duplicates"),
     (["booking-lif", "--to", "http://127.0.0.1:9/x", "--secret", SECRET], 1, "did you mean booking-life"),
-    (["booking-life", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--param", "payment_outcome=maybe"],
-     1, "field 'params.payment_outcome'"),
+    (["booking-life", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--param", "canceller=maybe"],
+     1, "field 'params.canceller'"),
     (["booking-life", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--param", "nope"], 2,
      "name=value"),
     (["booking.created", "--to", "http://127.0.0.1:9/x", "--secret", SECRET, "--set", "a[=1"], 2, "--set"),
@@ -263,7 +265,7 @@ def test_export_then_replay_sends_the_same_data_byte_for_byte(live_server, clien
     with Receiver() as receiver:
         make_webhook(client, account, receiver.url)
         fired = client.post("/api/events", json={"event": "booking.created", "entity": account["id"],
-                                                 "locale": "th_TH", "set": ["roomStay.adults=3"]}).get_json()
+                                                 "locale": "th_TH", "set": ["stay.adults=3"]}).get_json()
         original = receiver.wait_for(1)[0].body
         path = tmp_path / "recorded.json"
         result = invoke("export", fired["events"][0]["id"], "--server", live_server.url, "-o", str(path))
@@ -305,7 +307,7 @@ def test_every_shipped_fixture_runs_through_the_sandbox(live_server, client, acc
     from sandbox.replay import local_make
 
     found, errors = fixtures.discover([fixtures.SHIPPED_DIR])
-    assert errors == [] and len(found) >= 13
+    assert errors == [] and len(found) >= 12
     with Receiver() as receiver:
         make_webhook(client, account, receiver.url)
         expected = 0
@@ -320,4 +322,5 @@ def test_every_shipped_fixture_runs_through_the_sandbox(live_server, client, acc
             expected += document["delivered"]
         got = receiver.wait_for(expected)
     assert {r.json()["type"] for r in got} >= {"booking.create", "room_type.created", "rate_plan.created",
-                                               "internal.payment.failed", "booking.refund.full"}
+                                               "internal.payment.failed", "booking.refund.full",
+                                               "booking.funds.available", "booking.failed"}

@@ -276,18 +276,24 @@ def run_fixture(name: str):
 # -- recording ----------------------------------------------------------------------------------
 
 def record(event: dict, name: str) -> dict:
-    """Return an event fixture holding a stored event's exact ``object``, under its envelope's ``type``."""
+    """Return an event fixture holding a stored event's exact ``object``, under its envelope's ``type``.
+
+    The object is the one parsed from the delivered bytes, so a replay serializes it to the same bytes.
+    A letter of a key Wink never delivers keeps its ``undelivered`` mark, so it replays as it was fired.
+    """
     envelope = event["envelope"]
-    return {
+    fixture = {
         "kind": "event",
         "name": name,
         "description": f"Recorded from event {event['id']} ({envelope['type']} for {event['entityName']}, "
                        f"{envelope['occurredAt']}).",
         "type": envelope["type"],
         "account": {"id": envelope["ownerIdentifier"], "name": event["entityName"]},
-        "object": envelope["object"],
-        "source": {"eventId": event["id"], "occurredAt": envelope["occurredAt"]},
     }
+    if event.get("undelivered"):
+        fixture["undelivered"] = True
+    return {**fixture, "object": envelope["object"],
+            "source": {"eventId": event["id"], "occurredAt": envelope["occurredAt"]}}
 
 
 @api.post("/events/<event_id>/fixture")
@@ -443,5 +449,7 @@ OPENAPI_SCHEMAS = {
         "name": {"type": "string"}, "path": {"type": ["string", "null"]},
         "fixture": {"type": "object",
                     "description": "An event fixture (fixtures/schema/fixture.schema.json): `type`, "
-                                   "`account`, the literal `object`, and `source` {eventId, occurredAt}"}}},
+                                   "`account`, `undelivered` when the letter was of a key Wink never "
+                                   "delivers, the literal `object` (replayed byte for byte), and `source` "
+                                   "{eventId, occurredAt}"}}},
 }
