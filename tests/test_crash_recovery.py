@@ -41,7 +41,8 @@ def test_sigkill_mid_burst_loses_no_event(tmp_path):
                         return
                     try:
                         answer = session.post(server.url + "/api/events", timeout=10, json={
-                            "event": "payee.update", "entity": account["id"], "count": 25})
+                            "event": "payee.update", "entity": account["id"], "count": 25,
+                            "undelivered": True})
                     except requests.RequestException:
                         return                      # the server was killed during this request
                     assert answer.status_code == 202

@@ -74,15 +74,13 @@ def test_events_doc_preview_transcript_is_what_the_seed_gives(client):
     """docs/events.md promises the same object for a seed: its seeded transcript must be real output."""
     doc = (ROOT / "docs" / "events.md").read_text()
     assert "/api/event-types/booking.create/sample" in doc
-    assert '-d \'{"seed": 7, "locale": "th_TH", "set": ["roomStay.adults=3"]}\'' in doc
+    assert '-d \'{"seed": 7, "locale": "th_TH", "set": ["stay.adults=3"]}\'' in doc
     letter = client.post("/api/event-types/booking.create/sample",
-                         json={"seed": 7, "locale": "th_TH", "set": ["roomStay.adults=3"]}).get_json()
-    obj, hotel = letter["object"], letter["object"]["hotel"]
+                         json={"seed": 7, "locale": "th_TH", "set": ["stay.adults=3"]}).get_json()
+    obj, hotel, stay = letter["object"], letter["object"]["hotel"], letter["object"]["stay"]
     head = {name: letter[name] for name in ("ownerIdentifier", "recipientRole", "schemaVersion")}
     for shown in (json.dumps(head, separators=(",", ":"))[1:-1],
-                  f'"object":{{"id":"{obj["id"]}","bookingCode":"{obj["bookingCode"]}"',
-                  f'"hotelIdentifier":"{hotel["hotelIdentifier"]}","name":"{hotel["name"]}"',
-                  f'"currencyCode":"{hotel["currencyCode"]}","starRating":{hotel["starRating"]}}}',
-                  f'"startDate":"{obj["roomStay"]["startDate"]}","endDate":"{obj["roomStay"]["endDate"]}"',
-                  f'"affiliate":{{"identifier":"{obj["affiliate"]["identifier"]}","name":"{obj["affiliate"]["name"]}"}}'):
+                  f'"object":{{"bookingIdentifier":"{obj["bookingIdentifier"]}","bookingCode":"{obj["bookingCode"]}"',
+                  json.dumps({"hotel": hotel}, ensure_ascii=False, separators=(",", ":"))[1:-1],
+                  f'"stay":{{"checkIn":"{stay["checkIn"]}","checkOut":"{stay["checkOut"]}","adults":3'):
         assert shown in doc, shown

@@ -62,7 +62,7 @@ def test_live_log_colours_filters_and_pause(page, server):
     page.goto("/log")
     expect(page.locator("#conn")).to_have_attribute("data-state", "live")
     for key in ("booking.created", "booking.cancelled", "payee.update"):
-        fire(server.url, account, key)
+        fire(server.url, account, key, **({"undelivered": True} if key == "payee.update" else {}))
     rows = page.locator("#log tr")
     expect(rows).to_have_count(6)
     good = page.locator("#log tr", has_text="Booking sync")

@@ -11,23 +11,31 @@ from sandbox.client import SandboxClient
 from sandbox.commands.common import emit_json, server_options
 
 
+KIND_NOTES = {"listed": "listed by Wink, never delivered: fire with --undelivered",
+              "legacy": "legacy TripPay key: fire with --undelivered",
+              "example-only": "a name from Wink's guides only: fire with --undelivered"}
+
+
 @cli.command()
 @click.option("--category", metavar="NAME", help="Only this category, e.g. Booking or 'Managing entity'.")
 @click.option("--search", metavar="TEXT", help="Only keys or descriptions containing TEXT.")
 @click.option("--status", type=click.Choice(["current", "legacy", "example-only"]),
               help="Only Wink's current catalog, the legacy keys, or the guides' example names.")
+@click.option("--kind", type=click.Choice(["delivered", "listed", "legacy", "example-only"]),
+              help="Only the keys Wink delivers, those it lists but never delivers, legacy or example-only.")
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 @server_options
 def events(client: SandboxClient, category: str | None, search: str | None, status: str | None,
-           as_json: bool) -> None:
+           kind: str | None, as_json: bool) -> None:
     """List the event types (the catalog), grouped by category.
 
     \b
     Example:
         python run.py events --category Booking
         python run.py events --search refund
+        python run.py events --kind delivered
     """
-    items = client.get("/api/event-types", category=category, q=search, status=status)
+    items = client.get("/api/event-types", category=category, q=search, status=status, kind=kind)
     if as_json:
         emit_json(items)
         return
@@ -40,7 +48,10 @@ def events(client: SandboxClient, category: str | None, search: str | None, stat
         if item["category"] != current:
             current = item["category"]
             click.secho(f"\n{current}", bold=True)
-        note = "" if item["status"] == "current" else click.style(f" ({item['status']})", fg="yellow")
+        kind = item.get("kind", "delivered")
+        note = "" if kind == "delivered" else click.style(f" ({KIND_NOTES.get(kind, kind)})", fg="yellow")
+        if item.get("aliases"):
+            note += click.style(f" (also {', '.join(item['aliases'])})", fg="cyan")
         lines = textwrap.wrap(item["description"], 100 - width - 4) or [""]
         click.echo(f"  {item['key']:<{width}}  {lines[0]}{note}")
         for line in lines[1:]:
