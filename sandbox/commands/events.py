@@ -10,7 +10,6 @@ from sandbox.cli import cli
 from sandbox.client import SandboxClient
 from sandbox.commands.common import emit_json, server_options
 
-
 KIND_NOTES = {"listed": "listed by Wink, never delivered: fire with --undelivered",
               "legacy": "legacy TripPay key: fire with --undelivered",
               "example-only": "a name from Wink's guides only: fire with --undelivered"}
