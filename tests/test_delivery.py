@@ -360,7 +360,7 @@ def test_a_booking_with_a_reseller_reaches_both_accounts_as_two_letters(client, 
             to_agent["id"], account["id"], "AGENT")
         assert hotel_letter["object"] == agent_letter["object"]
         assert hotel_letter["object"]["hotel"]["hotelIdentifier"] == hotel["id"]
-        assert hotel_letter["object"]["affiliate"]["identifier"] == account["id"]
+        assert hotel_letter["object"]["reseller"]["managingEntityIdentifier"] == account["id"]
         for letter in (hotel_letter, agent_letter):
             assert list(ENVELOPE.iter_errors(letter)) == []
         # An influencer is an AFFILIATE; it was not part of this booking, so it got nothing.

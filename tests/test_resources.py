@@ -199,3 +199,18 @@ def test_an_old_data_path_is_told_where_it_went(client, hotel, edit, field, move
     body = assert_problem(client.post("/api/events", json={"event": "booking.create", "entity": hotel["id"],
                                                             "set": edit}), 400, field=field)
     assert moved in body["detail"] and moved in body["errors"][0]["message"]
+
+
+def test_a_new_booking_id_set_on_a_fresh_booking_moves_its_link_too(client, hotel):
+    new_id = "0b7c2f6e-1d3a-4c5b-9e8f-7a6b5c4d3e2f"
+    obj = letter(client, fire(client, "booking.create", hotel, set={"bookingIdentifier": new_id,
+                                                                     "stay.checkOut": "2031-01-09",
+                                                                     "stay.checkIn": "2031-01-02"}))["object"]
+    assert obj["links"]["self"].endswith(f"/extranet/booking/{new_id}")
+    assert obj["stay"]["nights"] == 7                    # follows the edited dates
+    assert fetch(client, obj)["id"] == new_id
+
+
+def test_two_letters_stored_without_webhooks_are_said_so(client, hotel, agent):
+    answer = fire(client, "booking.create", hotel, reseller=agent["id"])
+    assert "Stored 1 event (2 letters, one per recipient) with no deliveries" in answer["message"]

@@ -211,6 +211,9 @@ def _seed_of(firing: Firing, number: int) -> int | None:
 def _nobody_message(firing: Firing, routed: list[tuple]) -> str:
     names = " or ".join(repr(account["name"]) for account, *_ in routed)
     events = "1 event" if firing.count == 1 else f"{firing.count} events"
+    letters = firing.count * len(routed)
+    if len(routed) > 1:
+        events += f" ({letters} letters, one per recipient)"
     text = (f"Stored {events} with no deliveries: no enabled webhook of {names} subscribes to "
             f"{catalog.wire_key(firing.key)}")
     disabled = sum(count for *_, count in routed)

@@ -142,7 +142,11 @@ def make(key: str, generated: dict, *, base_url: str, edit: Callable[[dict], dic
     if found is None and given is not None:
         return Made(obj, None, None)          # a hand-made object about no record: nothing to store
     record = module.apply(key, record, obj)
-    if found is None:
-        found = module.record_resource(key, record)
+    if edit is not None and given is None and stored is None:
+        # Summarize the edited record once more, so what follows from an edit follows it too (links.self
+        # after a new bookingIdentifier, nights after new dates); the edits still have the last word.
+        obj = edit(summarize(key, record, base_url))
+        record = module.apply(key, record, obj)
+    found = module.record_resource(key, record) if found is None else module.resource(key, obj) or found
     held = module.also(key, record) if hasattr(module, "also") else []
     return Made(obj, record, found, held)

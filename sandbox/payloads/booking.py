@@ -311,7 +311,10 @@ def evolve(key: str, old: dict, new: dict) -> dict:
         start = next((i for i in range(len(steps) - 1, -1, -1) if steps[i].get("toStatus") == current), None)
         added = steps[start + 1:] if start is not None else steps[-1:]
         for step in added:
-            history.append({**step, "fromStatus": history[-1]["toStatus"] if history else None})
+            # Each step comes after the last one the booking had, whatever the fresh record's clock said.
+            latest = history[-1]["timestamp"] if history else ""
+            history.append({**step, "fromStatus": history[-1]["toStatus"] if history else None,
+                            "timestamp": max(step.get("timestamp") or "", latest)})
         record["bookingStatus"] = status
     total = record.get("sourceTotal")
     new_total = new.get("sourceTotal")

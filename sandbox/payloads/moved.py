@@ -60,5 +60,6 @@ def hint(payload: str | None, field: str) -> str | None:
             if new is None:
                 return (f"{old} was a field of the sandbox's old data; Wink's payload has no such field "
                         "(the full record behind links.self has it)")
-            return f"{old} is now {new}{'.' + rest if rest and '/' not in new else ''} in Wink's payload"
+            plain = "/" not in new and "(" not in new
+            return f"{old} is now {new}{'.' + rest if rest and plain else ''} in Wink's payload"
     return None
