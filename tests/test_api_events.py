@@ -89,10 +89,10 @@ def test_count_and_seed_make_distinct_reproducible_events(client, account):
 
 def test_overrides_set_and_locale_shape_the_data(client, account):
     [event] = fire(client, account, "booking.create", seed=1, locale="pt-BR",
-                   overrides={"bookingCode": "WNKTEST1"}, set={"roomStay.adults": 4})["events"]
+                   overrides={"bookingCode": "WNKTEST1"}, set={"stay.adults": 4})["events"]
     shown = client.get(f"/api/events/{event['id']}").get_json()
     assert shown["envelope"]["object"]["bookingCode"] == "WNKTEST1"
-    assert shown["envelope"]["object"]["roomStay"]["adults"] == 4
+    assert shown["envelope"]["object"]["stay"]["adults"] == 4
     assert shown["locale"] == "pt-BR"
 
 

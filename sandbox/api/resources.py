@@ -11,33 +11,28 @@ from flask import jsonify
 
 from sandbox.api import api
 from sandbox.db import get_db
-from sandbox.errors import NotFoundError
 from sandbox.payloads.links import KINDS, SINGLETONS
 from sandbox.store import resources
 
 
-def _kind(segment: str) -> str:
-    kind = KINDS.get(segment)
-    if kind is None:
-        raise NotFoundError(f"No extranet resource type {segment!r}; known: {', '.join(KINDS)}")
-    return kind
-
-
-@api.get("/managing-entity/<hotel>/extranet/<path:segment>/<resource_id>")
-def get_resource(hotel: str, segment: str, resource_id: str):
-    kind = _kind(segment)
-    if kind in SINGLETONS:
-        raise NotFoundError(f"The {segment} record is at /api/managing-entity/{hotel}/extranet/{segment}")
+def get_resource(hotel: str, resource_id: str, kind: str):
     return jsonify(resources.get_resource(get_db(), hotel, kind, resource_id))
 
 
-@api.get("/managing-entity/<hotel>/extranet/<segment>")
-def get_own_record(hotel: str, segment: str):
+def get_own_record(hotel: str, kind: str):
     """The hotel's property, or the account's own record: the path's managing entity is its id."""
-    kind = _kind(segment)
-    if kind not in SINGLETONS:
-        raise NotFoundError(f"A {segment} needs its id: /api/managing-entity/{hotel}/extranet/{segment}/ID")
     return jsonify(resources.get_resource(get_db(), hotel, kind, hotel))
+
+
+# One route per Wink path (facility/room-type/{id}, sales/account/{id}, property...), so the routes and
+# the OpenAPI document name the same paths.
+for _segment, _kind in KINDS.items():
+    if _kind in SINGLETONS:
+        api.add_url_rule(f"/managing-entity/<hotel>/extranet/{_segment}", f"resource_{_kind}",
+                         get_own_record, methods=["GET"], defaults={"kind": _kind})
+    else:
+        api.add_url_rule(f"/managing-entity/<hotel>/extranet/{_segment}/<resource_id>", f"resource_{_kind}",
+                         get_resource, methods=["GET"], defaults={"kind": _kind})
 
 
 _RESOURCE = {"type": "object", "description": "The full record, as Wink's extranet API gives it"}
