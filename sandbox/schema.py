@@ -306,3 +306,86 @@ def m032_events_undelivered(db: sqlite_utils.Database) -> None:
     marks = ", ".join("?" * len(never))
     db.execute(f"update events set undelivered = 1 where event_key in ({marks})", never)
 
+
+@migrations()
+def m040_outbox_grids(db: sqlite_utils.Database) -> None:
+    """Indexes and running counts for Wink's outbox grids (issue 12): one account's deliveries or letters,
+    filtered and paged.
+
+    Each index starts with the account (every grid is one account's) and ends with the default sort
+    (``created``; a letter's ``occurredAt`` as its body says it), so a page is read in order and
+    ``totalElements`` is counted from the index alone. The delivery indexes that hold ``status``
+    change with every attempt; the others only grow.
+
+    ``delivery_counts`` (per account, webhook and status) and ``event_counts`` (per account, and
+    whether the letter has deliveries) are kept by triggers, so the grids' most common totals (no
+    filter, a webhook, a status) are a sum of a few rows however many deliveries are stored.
+    """
+    for name, columns in (
+        ("deliveries_outbox", "account_id, created"),
+        ("deliveries_outbox_by_status", "account_id, status, created"),
+        ("deliveries_outbox_by_webhook", "account_id, webhook_id, status, created"),
+        ("deliveries_outbox_by_key", "account_id, event_key, created"),
+    ):
+        db.execute(f"create index {name} on deliveries ({columns})")
+    occurred = ("case when json_valid(cast(body as text)) "
+                "then json_extract(cast(body as text), '$.occurredAt') end")
+    # seq after occurredAt: the page order's tie-break; delivery_count: the status, read from the index.
+    db.execute(f"create index events_outbox on events (account_id, {occurred}, seq, delivery_count)")
+    db.execute(f"create index events_outbox_by_key on events "
+               f"(account_id, event_key, {occurred}, seq, delivery_count)")
+    db.execute("""
+        create table delivery_counts (
+            account_id text not null,
+            webhook_id text not null,
+            status text not null,
+            n integer not null,
+            primary key (account_id, webhook_id, status)
+        ) without rowid
+    """)
+    db.execute("insert into delivery_counts select account_id, webhook_id, status, count(*) from deliveries "
+               "group by account_id, webhook_id, status")
+    count_in = ("insert into delivery_counts values (new.account_id, new.webhook_id, new.status, 1) "
+                "on conflict (account_id, webhook_id, status) do update set n = n + 1;")
+    count_out = ("update delivery_counts set n = n - 1 where account_id = old.account_id "
+                 "and webhook_id = old.webhook_id and status = old.status;")
+    db.execute(f"create trigger deliveries_counted after insert on deliveries begin {count_in} end")
+    db.execute(f"create trigger deliveries_uncounted after delete on deliveries begin {count_out} end")
+    db.execute(f"""
+        create trigger deliveries_recounted after update of status, account_id, webhook_id on deliveries
+        when old.status is not new.status or old.account_id is not new.account_id
+             or old.webhook_id is not new.webhook_id
+        begin {count_out} {count_in} end
+    """)
+    db.execute("""
+        create table event_counts (
+            account_id text not null,
+            dispatched integer not null,        -- 1: the letter has deliveries, 0: nobody subscribed
+            n integer not null,
+            primary key (account_id, dispatched)
+        ) without rowid
+    """)
+    db.execute("insert into event_counts select account_id, delivery_count > 0, count(*) from events "
+               "group by account_id, delivery_count > 0")
+    db.execute("""
+        create trigger events_counted after insert on events begin
+            insert into event_counts values (new.account_id, new.delivery_count > 0, 1)
+            on conflict (account_id, dispatched) do update set n = n + 1;
+        end
+    """)
+    db.execute("""
+        create trigger events_uncounted after delete on events begin
+            update event_counts set n = n - 1 where account_id = old.account_id
+            and dispatched = (old.delivery_count > 0);
+        end
+    """)
+    db.execute("""
+        create trigger events_recounted after update of account_id, delivery_count on events
+        when old.account_id is not new.account_id or (old.delivery_count > 0) is not (new.delivery_count > 0)
+        begin
+            update event_counts set n = n - 1 where account_id = old.account_id
+            and dispatched = (old.delivery_count > 0);
+            insert into event_counts values (new.account_id, new.delivery_count > 0, 1)
+            on conflict (account_id, dispatched) do update set n = n + 1;
+        end
+    """)

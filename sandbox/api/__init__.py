@@ -196,6 +196,7 @@ ROUTE_MODULES = [
     "sandbox.api.fixtures",
     "sandbox.api.events",
     "sandbox.api.deliveries",
+    "sandbox.api.outbox",
     "sandbox.api.resources",
     "sandbox.api.inbox",
 ]

@@ -188,6 +188,10 @@ OPENAPI_PATHS = {
     "/api/deliveries": {
         "get": {
             "tags": ["Deliveries"], "summary": "List deliveries, newest first",
+            "description": "The sandbox's delivery log, across accounts, with cursor paging and the "
+                           "sandbox's lower-case statuses (`failed` is Wink's DEAD). Wink's own: "
+                           "`search-deliveries` (POST .../webhook/delivery/grid), one account's "
+                           "deliveries paged by a State.",
             "operationId": "listDeliveries",
             "parameters": [
                 {"name": "status", "in": "query", "required": False, "schema": _STATUS_SCHEMA},
@@ -213,6 +217,9 @@ OPENAPI_PATHS = {
         "parameters": [_DELIVERY_ID],
         "get": {
             "tags": ["Deliveries"], "summary": "Show a delivery with every attempt",
+            "description": "Every attempt in full (request headers and body, the answer up to 64 KiB). "
+                           "Wink's own: `load-delivery` (GET .../webhook/delivery/{deliveryId}), the same "
+                           "delivery in Wink's shape (attempts with a 4 KB responseSnippet).",
             "operationId": "getDelivery",
             "responses": {"200": {"description": "The delivery", "content": {"application/json": {
                 "schema": _ref("schemas/DeliveryDetail")}}}, "404": _ref("responses/NotFound")},
@@ -222,9 +229,12 @@ OPENAPI_PATHS = {
         "parameters": [_DELIVERY_ID],
         "post": {
             "tags": ["Deliveries"], "summary": "Send a delivery again now (also after success)",
-            "description": "One manual attempt with the same event id (Wink-Event-Id). "
-                           "409 while an attempt is in "
-                           "flight, when the webhook is disabled, or when it was deleted.",
+            "description": "One manual attempt with the same event id (Wink-Event-Id), whatever the "
+                           "delivery's status, also after success. 409 while an attempt is in "
+                           "flight, when the webhook is disabled, or when it was deleted. Wink's own: "
+                           "`redeliver` (POST .../webhook/delivery/{deliveryId}/redeliver) takes only DEAD "
+                           "or CANCELLED deliveries and starts their retry schedule over; `cancel` (POST "
+                           ".../webhook/delivery/{deliveryId}/cancel) stops one.",
             "operationId": "retryDelivery",
             "responses": {"202": {"description": "Queued", "content": {"application/json": {
                 "schema": _ref("schemas/Delivery")}}}, "404": _ref("responses/NotFound"),
@@ -234,7 +244,9 @@ OPENAPI_PATHS = {
     "/api/deliveries/retry": {
         "post": {
             "tags": ["Deliveries"], "summary": "Send every matching delivery again now",
-            "description": "Skips deliveries in flight, cancelled ones and those of disabled webhooks.",
+            "description": "Skips deliveries in flight, cancelled ones and those of disabled webhooks. "
+                           "Wink's own: `redeliver-dead` (POST .../webhook/{id}/redeliver-dead), every DEAD "
+                           "delivery of one webhook.",
             "operationId": "retryDeliveries",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "additionalProperties": False, "minProperties": 1,

@@ -18,6 +18,10 @@ transaction, never inside a recording one.
 
 Nothing is lost on a crash: a delivery stays claimed in the database until its attempt is
 recorded, and ``start`` releases every claim, so whatever was queued or in flight is sent again.
+
+A delivery cancelled while the engine holds it (Wink's ``cancel``) is ``withdraw``-n: taken out of its
+lane when it is only queued there, else remembered, so it is dropped instead of sent when it reaches
+a lane or a sender; an attempt already in flight finishes and is recorded, and nothing follows it.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ class Engine:
         self._http = sender.Connections()
         self._dbs = ThreadConnections(app.config["DATABASE"])
         self._once_session = None
+        self._withdrawn: set[str] = set()   # cancelled while claimed and not in a lane: never send
         get_hub(app)  # made now, so it is registered as a worker before the server starts them
 
     # ---- settings ---------------------------------------------------------------------------
@@ -115,6 +120,7 @@ class Engine:
             return
         self._stopping.clear()
         self._lanes.clear()
+        self._withdrawn.clear()
         self._ready = queue.SimpleQueue()
         self._results = queue.SimpleQueue()
         self._dbs = ThreadConnections(self.app.config["DATABASE"])  # a stop closed the previous ones
@@ -202,6 +208,9 @@ class Engine:
         limit = self.max_per_webhook
         with self._lock:
             for job in jobs:
+                if job["id"] in self._withdrawn:
+                    self._results.put(("release", job))   # cancelled between its claim and now
+                    continue
                 lane = self._lanes.get(job["webhook_id"])
                 if lane is None:
                     lane = self._lanes[job["webhook_id"]] = _Lane(job["webhook_id"])
@@ -209,6 +218,24 @@ class Engine:
                 if not lane.scheduled and lane.in_flight < limit:
                     lane.scheduled = True
                     self._ready.put(lane)
+
+    def withdraw(self, delivery_id: str, webhook_id: str) -> bool:
+        """Make sure a claimed delivery that was just cancelled starts no attempt.
+
+        Returns True when it was queued in its lane and is removed (the caller unclaims it), False
+        when it is being sent or on its way to a lane: it is then dropped when a lane or a sender
+        gets it, or, if in flight, recorded once its attempt ends; the engine unclaims it either way.
+        """
+        with self._lock:
+            lane = self._lanes.get(webhook_id)
+            if lane is not None:
+                for index, (_seq, job) in enumerate(lane.heap):
+                    if job["id"] == delivery_id:
+                        del lane.heap[index]
+                        heapq.heapify(lane.heap)
+                        return True
+            self._withdrawn.add(delivery_id)
+            return False
 
     def prune_log(self, db=None, max_batches: int = PRUNE_MAX_BATCHES) -> int:
         """Delete the live log's oldest rows beyond LOG_MAX_ROWS, a batch per transaction; return how
@@ -256,6 +283,8 @@ class Engine:
     def _take(self, lane: _Lane) -> dict | None:
         """Pop a lane's oldest job, or None when it has none (or the engine is stopping)."""
         with self._lock:
+            while lane.heap and lane.heap[0][1]["id"] in self._withdrawn:
+                self._results.put(("release", heapq.heappop(lane.heap)[1]))
             if not lane.heap or self._stopping.is_set():
                 lane.scheduled = False
                 return None
@@ -348,6 +377,9 @@ class Engine:
         """Write a batch of results in one transaction, then publish their log messages."""
         attempts = [item[1:] for item in items if item[0] == "attempt"]
         released = [item[1]["id"] for item in items if item[0] == "release"]
+        if self._withdrawn:
+            with self._lock:
+                self._withdrawn.difference_update(item[1]["id"] for item in items)
         server_schedule = self.server_schedule()
         now = time.time()
         honour = bool(self.app.config.get("HONOUR_RETRY_AFTER"))

@@ -134,6 +134,10 @@ _UPDATE_AFTER_ATTEMPT = (
     "schedule_step = ?, last_status_code = ?, last_error = ?, last_attempt_at = ?, updated = ?, "
     "event_url = ? where id = ? and status != 'cancelled'"
 )
+_COUNT_CANCELLED_ATTEMPT = (
+    "update deliveries set claimed = 0, attempts = ?, last_status_code = ?, last_error = ?, "
+    "last_attempt_at = ?, updated = ?, event_url = ? where id = ? and status = 'cancelled'"
+)
 _INSERT_ATTEMPT = (
     "insert into attempts (delivery_id, attempt, trigger, started, request_url, request_headers, "
     "request_body, response_status, response_headers, response_body, response_truncated, duration_ms, "
@@ -146,7 +150,7 @@ def record_attempts(db: sqlite_utils.Database, records: list[tuple[dict, dict]])
 
     Each record is ``(delivery, attempt)``: ``delivery`` has id, status, next_at, trigger, attempts,
     schedule_step, url; ``attempt`` has the attempts columns. Returns the status stored for each:
-    ``cancelled`` where the webhook was deleted while the attempt was in flight.
+    ``cancelled`` where the delivery was cancelled (or its webhook deleted) while the attempt was in flight.
     """
     if not records:
         return []
@@ -164,6 +168,12 @@ def record_attempts(db: sqlite_utils.Database, records: list[tuple[dict, dict]])
         )}
         statuses = ["cancelled" if delivery_id in cancelled else status
                     for delivery_id, status in zip(ids, statuses, strict=True)]
+        # Cancelled while in flight: count the attempt, keep the status, release the claim (Wink's
+        # cancel leaves it to the engine).
+        db.conn.executemany(_COUNT_CANCELLED_ATTEMPT, [(
+            delivery["attempts"], attempt["response_status"], attempt["error"], attempt["started"],
+            attempt["started"], delivery["url"], delivery["id"],
+        ) for delivery, attempt in records if delivery["id"] in cancelled])
     dumps = json.dumps
     db.conn.executemany(_INSERT_ATTEMPT, [(
         delivery["id"], attempt["attempt"], attempt["trigger"], attempt["started"], attempt["request_url"],
@@ -346,8 +356,12 @@ def request_retry(db: sqlite_utils.Database, delivery_id: str, now: float) -> di
         delivery = get_delivery(db, delivery_id, with_attempts=False)
         hook = db.conn.execute("select enabled, name from webhooks where id = ?",
                                [delivery["webhookId"]]).fetchone()
-        if delivery["status"] == "cancelled" or hook is None:
+        if hook is None:
             raise APIError(409, f"Delivery {delivery_id} cannot be sent again: its webhook was deleted",
+                           extra={"deliveryStatus": delivery["status"]})
+        if delivery["status"] == "cancelled":
+            raise APIError(409, f"Delivery {delivery_id} was cancelled: Wink's redeliver (POST "
+                           f".../webhook/delivery/{delivery_id}/redeliver) sends it again",
                            extra={"deliveryStatus": delivery["status"]})
         if not hook[0]:
             raise APIError(409, f"Webhook {hook[1]!r} is disabled; enable it to send this delivery",
