@@ -1,8 +1,12 @@
-// Manage account: the Webhooks tab (list, Create new webhook, Actions -> Update / Remove),
-// recent deliveries, and the account's details.
+// Manage account: the Webhooks tab (list, Create new webhook, Actions -> Update / Send test event /
+// Remove), recent deliveries, and the account's details. Each webhook's last delivery follows the
+// live log, so a test event is seen going from pending to its outcome.
 
-import { del, get, routes, withQuery } from "../api.js";
-import { $, avatarColour, clock, copyText, dateTime, fill, h, initials, pageData, relative, toast } from "../dom.js";
+import { del, get, post, routes, withQuery } from "../api.js";
+import {
+  $, avatarColour, clock, copyText, dateTime, debounce, fill, h, initials, pageData, relative, toast,
+} from "../dom.js";
+import { LiveFeed } from "../live.js";
 import { actionsMenu } from "../menu.js";
 import { statusPill } from "../status.js";
 import { tabs } from "../tabs.js";
@@ -43,6 +47,7 @@ function row(hook, lastDelivery) {
     h("td", { class: "actions-cell" }, actionsMenu([
       { label: "Update", href: editUrl },
       { label: "Send event", href: withQuery("/send", { account: accountId, event: hook.eventList[0] }) },
+      { label: "Send test event", onSelect: () => sendTestEvent(hook) },
       { label: "Deliveries", href: withQuery("/log", { entity: accountId, webhookId: hook.id }) },
       "separator",
       { label: "Remove", danger: true, onSelect: () => removeHook(hook) },
@@ -65,10 +70,27 @@ async function loadWebhooks() {
   $("#webhooks-empty").hidden = hooks.length > 0;
   $("#webhooks-table").hidden = hooks.length === 0;
   fill($("#webhooks"), hooks.map((hook) => row(hook, undefined)));
+  await showLastDeliveries();
+}
+
+async function showLastDeliveries() {
   const last = await lastDeliveries();
-  for (const hook of hooks) {
-    const cell = $(`tr[data-webhook="${CSS.escape(hook.id)}"] .last-delivery`);
-    if (cell) fill(cell, lastDeliveryCell(last[hook.id]));
+  for (const row of document.querySelectorAll("#webhooks tr[data-webhook]")) {
+    fill(row.querySelector(".last-delivery"), lastDeliveryCell(last[row.dataset.webhook]));
+  }
+}
+
+/** Wink's send-test-event: one letter to this webhook only; the toast links to its delivery. */
+async function sendTestEvent(hook) {
+  try {
+    const event = await post(`${routes.webhook(accountId, hook.id)}/test`);
+    const stored = await get(`/api/events/${encodeURIComponent(event.id)}`);
+    const delivery = stored.deliveries[0];
+    toast(h("span", {}, `Test event ${event.type} sent to "${hook.name}" · `,
+      h("a", { href: `/deliveries/${encodeURIComponent(delivery.id)}` }, "View delivery")), "ok");
+    await showLastDeliveries();
+  } catch (error) {
+    toast(`Could not send a test event: ${error.message}`, "bad");
   }
 }
 
@@ -159,6 +181,8 @@ async function start() {
     if (tab.id === "tab-deliveries") loadDeliveries();
   });
   await loadWebhooks().catch((error) => toast(`Could not load webhooks: ${error.message}`, "bad"));
+  const refresh = debounce(() => showLastDeliveries().catch(() => {}), 150);
+  new LiveFeed("/ws/deliveries", { params: { entity: accountId }, onMessages: refresh, onGap: refresh }).start();
 }
 
 start();

@@ -1,7 +1,8 @@
 // Delivery detail: the request (headers and pretty JSON body), each attempt's response, the
-// attempt timeline with the next retry time, and Redeliver. Updates live while attempts happen.
+// attempt timeline with the next retry time, Redeliver, and Cancel while the delivery is scheduled
+// (Wink's cancel). Updates live while attempts happen.
 
-import { ApiError, get, post } from "../api.js";
+import { ApiError, get, post, routes } from "../api.js";
 import { $, $$, bodyView, dateTime, debounce, duration, fill, h, headersTable, pageData, relative, toast } from "../dom.js";
 import { LiveFeed } from "../live.js";
 import { codePill, statusPill } from "../status.js";
@@ -9,6 +10,8 @@ import { codePill, statusPill } from "../status.js";
 const deliveryId = pageData("deliveryId");
 const path = `/api/deliveries/${encodeURIComponent(deliveryId)}`;
 const redeliver = $("#redeliver");
+const cancel = $("#cancel");
+const SCHEDULED = ["pending", "retrying"];
 let delivery = null;
 let feed = null;
 let openAttempts = null; // attempt numbers whose response the reader opened, kept across redraws
@@ -99,7 +102,9 @@ function render(d) {
   }
   fill(attempts, d.attempts.map(attemptNode), nextNode(d));
   if (!d.attempts.length && !d.nextAttemptAt) fill(attempts, h("li", { class: "muted" }, "No attempt yet."));
-  redeliver.disabled = d.inFlight || d.status === "cancelled";
+  redeliver.disabled = d.inFlight;
+  cancel.hidden = !SCHEDULED.includes(d.status);
+  cancel.disabled = false;
   if (!feed) startFeed(d);
 }
 
@@ -135,7 +140,11 @@ redeliver.addEventListener("click", async () => {
   redeliver.disabled = true;
   $("#error").hidden = true;
   try {
-    render(await post(`${path}/retry`).then(() => get(path)));
+    // A cancelled delivery goes through Wink's redeliver; any other through the sandbox's retry,
+    // which also sends a succeeded one again.
+    const again = delivery.status === "cancelled"
+      ? `${routes.webhooks(delivery.entity)}/delivery/${encodeURIComponent(deliveryId)}/redeliver` : `${path}/retry`;
+    render(await post(again).then(() => get(path)));
     toast("Redelivery queued", "ok");
   } catch (error) {
     redeliver.disabled = false;
@@ -143,6 +152,28 @@ redeliver.addEventListener("click", async () => {
     const banner = $("#error");
     banner.textContent = error.message;
     banner.hidden = false;
+  }
+});
+
+function showError(error) {
+  if (!(error instanceof ApiError)) throw error;
+  const banner = $("#error");
+  banner.textContent = error.message;
+  banner.hidden = false;
+}
+
+cancel.addEventListener("click", async () => {
+  const also = delivery.inFlight ? " The attempt being sent now finishes and is recorded." : "";
+  if (!window.confirm(`Cancel this delivery? No further attempt starts.${also}`)) return;
+  cancel.disabled = true;
+  $("#error").hidden = true;
+  try {
+    await post(`${routes.webhooks(delivery.entity)}/delivery/${encodeURIComponent(deliveryId)}/cancel`);
+    render(await get(path));
+    toast("Delivery cancelled", "ok");
+  } catch (error) {
+    cancel.disabled = false;
+    showError(error);
   }
 });
 
