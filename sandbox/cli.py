@@ -122,6 +122,7 @@ COMMAND_MODULES: list[str] = [
     "sandbox.commands.trigger",
     "sandbox.commands.tail",
     "sandbox.commands.events",
+    "sandbox.commands.deliveries",
 ]
 
 
