@@ -77,6 +77,19 @@ def test_token_required_when_set(db_path):
     assert ok.status_code == 200
 
 
+def test_token_in_the_query_is_refused_on_rest_routes(db_path):
+    """``?token=`` is for websockets only (browsers cannot set their headers): REST calls use the header,
+    so tokens stay out of REST calls' URLs and access logs."""
+    from sandbox import create_app
+
+    app = create_app({"DATABASE": db_path, "TOKEN": "s3cret"})
+    client = app.test_client()
+    assert_problem(client.get("/api/managing-entity?token=s3cret"), 401, detail="websockets only")
+    assert_problem(client.post("/api/managing-entity?token=s3cret", json={"name": "H", "type": "HOTEL"}), 401)
+    assert client.get("/api/managing-entity?token=wrong",
+                      headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+
 def test_deeply_nested_body_is_400_not_500(client):
     body = "[" * 100_000 + "]" * 100_000
     assert_problem(client.post("/api/managing-entity", data=body, content_type="application/json"), 400)
