@@ -1,5 +1,7 @@
 """The README documents every setting (with its default), every CLI command, what a receiver gets and
-the changelog; docs/events.md's seeded preview transcript is real output."""
+the changelog; its first transcript fetches the record behind links.self; examples name real scenario
+params; the live-log tables name every field of event.created; docs/events.md's seeded preview
+transcript is real output."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import json
 import re
 from pathlib import Path
 
-from sandbox import cli, envelope, settings, signing
+import click
+
+from sandbox import cli, envelope, fixtures, settings, signing
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -84,3 +88,80 @@ def test_events_doc_preview_transcript_is_what_the_seed_gives(client):
                   json.dumps({"hotel": hotel}, ensure_ascii=False, separators=(",", ":"))[1:-1],
                   f'"stay":{{"checkIn":"{stay["checkIn"]}","checkOut":"{stay["checkOut"]}","adults":3'):
         assert shown in doc, shown
+
+
+def _try_it() -> str:
+    section = next((body for title, body in re.findall(r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", README, re.S | re.M)
+                    if title.startswith("Try it")), "")
+    assert section, "README.md has no '## Try it' section"
+    return section
+
+
+def test_readme_try_it_shows_a_delivery_and_fetches_the_record_behind_its_links_self():
+    """The first transcript shows Wink's summary of a booking.create, then curls its links.self."""
+    section = _try_it()
+    assert README.index(section) < README.index("## What a receiver gets")
+    assert '"type": "booking.create"' in section and '"bookingIdentifier":' in section
+    [url] = re.findall(r'"self": "(http://[^"]+/extranet/booking/[^"]+)"', section)
+    assert f"$ curl -s {url} " in section, "the Try it transcript does not fetch the letter's links.self"
+    record = section[section.index(f"$ curl -s {url} "):]
+    booking_id = url.rsplit("/", 1)[1]
+    assert f'id: "{booking_id}"' in record and "bookingStatus:" in record and "roomStay:" in record
+
+
+def test_readme_changelog_tells_of_payloads_and_the_outbox():
+    changelog = _section(README, "Changelog")
+    headings = re.findall(r"^### (.+)$", changelog, re.M)
+    assert len(headings) >= 3, headings
+    assert "outbox" in headings[0].lower() and "links.self" in headings[1], headings  # newest first
+    for needed in ("links.self", "stay.adults=3", "roomStay is now stay", "undelivered", "--undelivered",
+                   "event/list", "partial-refund-funds", "canceller", "kind", "migrated automatically",
+                   "redeliver-dead", "run.py cancel", "Send test event", "Cancel\n  delivery"):
+        assert needed in changelog, needed
+
+
+def _documented_examples() -> str:
+    """README, docs/*.md and the help of the commands that take scenario params."""
+    cli._load_commands()
+    helps = "\n".join(cli.cli.commands[name].get_help(click.Context(cli.cli.commands[name]))
+                      for name in ("replay", "simulate", "trigger"))
+    docs = "\n".join(path.read_text() for path in sorted((ROOT / "docs").glob("*.md")))
+    return "\n".join((README, docs, helps))
+
+
+def test_scenario_params_and_paths_in_examples_exist():
+    """Every --param NAME= shown is a param of a shipped scenario, every scenario replayed or simulated
+    by name is shipped, and no help text sets a path of the old data (roomStay...)."""
+    shipped, errors = fixtures.discover([fixtures.SHIPPED_DIR])
+    assert not errors
+    names = {fixture.name for fixture in shipped}
+    params = {name for fixture in shipped for name in fixture.params}
+    text = _documented_examples()
+    shown = set(re.findall(r"--param ([a-z_]{2,})=", text))  # not the synopses' k=v
+    assert shown and shown <= params, f"--param examples naming no scenario's param: {shown - params}"
+    used = set(re.findall(r"run\.py replay ([a-z][a-z0-9._-]+)(?= )", text))
+    used |= set(re.findall(r"--scenario ([a-z][a-z0-9._-]+)", text))
+    used = {name for name in used if not name.endswith(".json")}
+    assert used and used <= names, f"fixtures named in examples but not shipped: {used - names}"
+    cli._load_commands()
+    for name in ("replay", "trigger"):
+        help_text = cli.cli.commands[name].get_help(click.Context(cli.cli.commands[name]))
+        assert "--set roomStay" not in help_text and "--set stay.adults=3" in help_text, name
+
+
+def test_event_created_fields_are_documented(client, account, db_path):
+    """Each field of a real event.created message is named in the live-log tables (README, docs)."""
+    from sandbox.db import connect
+    from sandbox.store import log
+
+    assert client.post("/api/events", json={"event": "payee.update", "entity": account["id"],
+                                            "undelivered": True}).status_code == 202
+    [message] = log.latest(connect(db_path), 1, {"type": "event.created"})
+    assert message["undelivered"] is True and message["recipientRole"] == "SELF"
+    fields = set(message) - {"type", "cursor", "at", "eventId", "event", "entity"}
+    for path, text in (("README.md", _section(README, "Live log: websocket messages")),
+                       ("docs/live.md", (ROOT / "docs" / "live.md").read_text()),
+                       ("docs/delivery.md", (ROOT / "docs" / "delivery.md").read_text())):
+        row = next((line for line in text.splitlines() if line.startswith("| `event.created` |")), "")
+        missing = [field for field in sorted(fields) if f"`{field}`" not in row]
+        assert row and not missing, f"{path}: event.created row lacks {missing}"

@@ -162,9 +162,10 @@ def load_fixture(name: str, fixtures_dir: str | None) -> fixtures.Fixture:
               help="With --to: sign as Wink does (Wink-Signature, the default) or as a standard-webhooks "
                    "webhook does.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Set a scenario param (repeatable), e.g. --param payment_outcome=failed.")
+              help="Set a scenario param (repeatable), e.g. --param canceller=HOTEL.")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="Assign a field of every event's data (repeatable), e.g. --set roomStay.adults=3.")
+              help="Assign a field of every event's object, on Wink's payload paths (repeatable), "
+                   "e.g. --set stay.adults=3.")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Fix every generated value and the chaos.")
 @click.option("--duplicates", type=click.FloatRange(0, 1), default=0.0, metavar="P",
               help="Chaos: resend this fraction of events (0-1) with the same event id (Wink-Event-Id).")
@@ -199,7 +200,7 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
 
     \b
     Example:
-        python run.py replay booking-life --entity ACCOUNT_ID --param payment_outcome=failed
+        python run.py replay booking-life --entity ACCOUNT_ID --param canceller=HOTEL
         python run.py replay booking.created --to http://127.0.0.1:9000/webhook \\
             --secret whsec_dGVzdC1zZWNyZXQtdmFsdWUtZm9yLWRvY3M --duplicates 0.5 --shuffle --seed 7
     """

@@ -100,7 +100,8 @@ def _ms(value: float | None) -> str:
 @click.option("--count", type=click.IntRange(1, MAX_COUNT), default=1, show_default=True,
               help="How many events (each its own id and payload).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="Assign a field of the generated data (repeatable), e.g. --set roomStay.adults=3.")
+              help="Assign a field of the generated object, on Wink's payload paths (repeatable), "
+                   "e.g. --set stay.adults=3.")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED),
               help="Fix the generated data (event i uses seed + i).")
 @click.option("--locale", metavar="LOCALE", help="Faker locale of the generated data, e.g. th_TH.")
@@ -242,7 +243,8 @@ def _poll(client: SandboxClient, tally: Tally) -> int:
 @click.option("--entity", metavar="ACCOUNT_ID", help="The account the events are for (id or exact name).")
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID", help="Deliver to this one webhook only.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Fix a scenario param (otherwise params with choices vary, mostly their default).")
+              help="Fix a scenario param (repeatable), e.g. --param canceller=HOTEL; otherwise params "
+                   "with choices vary, mostly their default.")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), help="Make the whole stream reproducible.")
 @click.option("--duration", type=click.FloatRange(0.1), metavar="SECONDS", help="Stop after SECONDS.")
 @click.option("--max-events", type=click.IntRange(1), metavar="N", help="Stop after N events.")
@@ -262,6 +264,7 @@ def simulate(client: SandboxClient, scenarios: tuple[str, ...], rate: float, ent
     \b
     Example:
         python run.py simulate --scenario booking-life --rate 5 --entity ACCOUNT_ID
+        python run.py simulate --scenario payment-failed --param retry=true --entity ACCOUNT_ID
     """
     if not entity and not webhook_id:
         raise click.UsageError("Say which account the traffic is for: --entity ACCOUNT_ID (or --webhook).")
