@@ -253,7 +253,7 @@ class SandboxTarget:
         self._fired[send.item] = letters
         self.fired_events.extend({"step": item.step, **letter} for letter in letters)
         if not any(letter["deliveries"] for letter in letters):
-            self.report(Outcome(position, item.step, item_key(item), letters[0]["id"], "undelivered",
+            self.report(Outcome(position, item.step, item_key(item), letters[0]["id"], "unrouted",
                                 error=answer.get("message") or "no webhook subscribes to this event",
                                 chaos=list(send.labels)))
         for letter in letters:

@@ -250,3 +250,12 @@ def test_tail_prints_the_live_log_with_filters(live_server, client, account):
 def test_tail_refuses_bad_filters_clearly(live_server):
     result = invoke("tail", "--server", live_server.url, "--event", "booking.nope", "--duration", "1")
     assert result.exit_code == 1 and "refused the live log filters" in result.output
+
+
+def test_trigger_of_a_key_wink_never_delivers_names_the_flag(live_server, account):
+    result = invoke("trigger", "payee.update", "--server", live_server.url, "--entity", account["id"])
+    assert result.exit_code != 0 and "add --undelivered" in result.output
+    assert '"undelivered": true' not in result.output
+    ok = invoke("trigger", "payee.update", "--server", live_server.url, "--entity", account["id"],
+                "--undelivered")
+    assert ok.exit_code == 0, ok.output

@@ -215,7 +215,7 @@ def test_failed_delivery_through_the_sandbox_exits_1(live_server, client, accoun
 def test_nothing_subscribed_is_a_failure(live_server, account):
     result = invoke("replay", "booking.created", "--server", live_server.url, "--entity", account["id"])
     assert result.exit_code == 1
-    assert "undelivered" in result.output and "no enabled webhook" in result.output
+    assert "unrouted" in result.output and "no enabled webhook" in result.output
 
 
 def test_no_sandbox_running_says_how_to_start_one():

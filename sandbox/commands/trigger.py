@@ -10,7 +10,7 @@ import click
 
 from sandbox import fixtures
 from sandbox.cli import cli
-from sandbox.client import SandboxClient
+from sandbox.client import APIProblem, SandboxClient
 from sandbox.commands.common import check_assignments, emit_json, parse_pairs, server_options
 from sandbox.commands.live import LiveFeed, clock
 from sandbox.commands.replay import SandboxAccounts, load_fixture
@@ -88,6 +88,15 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} ms"
 
 
+def fire_events(client: SandboxClient, body: dict) -> dict:
+    """POST /api/events; a refusal of a key Wink never delivers names the CLI's flag, not the API field."""
+    try:
+        return client.post("/api/events", body)
+    except APIProblem as exc:
+        exc.message = exc.message.replace('send "undelivered": true', "add --undelivered")
+        raise
+
+
 @cli.command()
 @click.argument("event")
 @click.option("--entity", metavar="ACCOUNT_ID", help="The account the events are for (id or exact name).")
@@ -152,7 +161,7 @@ def trigger(client: SandboxClient, event: str, entity: str | None, reseller: str
         if value is not None:
             body[name] = value
     if not wait:
-        answer = client.post("/api/events", body)
+        answer = fire_events(client, body)
         deliveries = sum(len(e["deliveries"]) for e in answer["events"])
         if as_json:
             emit_json(answer)
@@ -179,7 +188,7 @@ def _fire_and_wait(client: SandboxClient, body: dict, account: dict, timeout: fl
     filters = {"entity": ",".join(entities), "webhookId": body.get("webhookId")}
     with LiveFeed(client, filters) as feed:  # subscribe first: no outcome can slip past
         tally = Tally(time.monotonic())
-        answer = client.post("/api/events", body)
+        answer = fire_events(client, body)
         ids = [d["id"] for e in answer["events"] for d in e["deliveries"]]
         tally.expect(ids)
         deadline = time.monotonic() + timeout
@@ -303,7 +312,7 @@ def simulate(client: SandboxClient, scenarios: tuple[str, ...], rate: float, ent
                     event_body["undelivered"] = True
                 if webhook_id:
                     event_body["webhookId"] = webhook_id
-                answer = client.post("/api/events", event_body)
+                answer = fire_events(client, event_body)
                 fired += 1
                 if not quiet:
                     deliveries = sum(len(e["deliveries"]) for e in answer["events"])
