@@ -389,3 +389,28 @@ def m040_outbox_grids(db: sqlite_utils.Database) -> None:
             on conflict (account_id, dispatched) do update set n = n + 1;
         end
     """)
+
+
+@migrations()
+def m041_indexes_for_every_filter(db: sqlite_utils.Database) -> None:
+    """Indexes so that no list, filter or websocket subscription reads a million rows (issue 13).
+
+    - ``deliveries_listed_by_status``: ``GET /api/deliveries?status=`` pages newest first through the
+      status's own rows (a rare status, or none, was a walk over every delivery). It changes with
+      every attempt, as the outbox's status indexes already do; ``deliveries_by_webhook_status`` does the
+      same for one webhook's deliveries in one status (a quiet webhook's failures, say).
+    - ``deliveries_by_created``: ``?since=`` finds the deliveries created since without walking the older
+      ones (the list uses it when few match; when many do, the newest are the ones it wants).
+    - ``deliveries_in_flight``: the claims released at start-up are found without a full scan; it holds
+      only the rows in flight, so a claim adds one small entry and its release removes it.
+    - The live log's filters (``deliveryId``, ``status``, ``type``, ``event``) each get an index, ending in
+      the cursor (the rowid), so a backlog or a resume reads only the matching rows, in order.
+    """
+    db.execute("create index deliveries_listed_by_status on deliveries (status)")
+    db.execute("create index deliveries_by_webhook_status on deliveries (webhook_id, status)")
+    db.execute("create index deliveries_by_created on deliveries (created)")
+    db.execute("create index deliveries_in_flight on deliveries (seq) where claimed = 1")
+    db.execute("create index log_by_delivery_id on log (delivery_id)")
+    db.execute("create index log_by_status on log (status)")
+    db.execute("create index log_by_type on log (type)")
+    db.execute("create index log_by_event_key on log (event_key)")
