@@ -43,6 +43,11 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "WORKER_THREADS": (8, int, "Sender threads shared by every webhook; a hanging receiver holds one."),
     "MAX_PER_WEBHOOK": (1, int, "Attempts in flight at once per webhook; 1 keeps each webhook's events in "
                         "fired order."),
+    "SLOW_THREADS": (64, int, "Most sender threads, started as needed, for webhooks whose receivers are "
+                     "slow (their last attempt took SLOW_SECONDS or more); they never take the "
+                     "WORKER_THREADS. 0: one shared pool, as before."),
+    "SLOW_SECONDS": (1.0, float, "An attempt that takes this long or longer (a receiver that hangs or "
+                     "trickles) moves its webhook to the slow senders until an attempt is quick again."),
     "INBOX_MAX_CAPTURES": (1000, int, "Captured requests each inbox keeps; the oldest go first."),
     "LOG_MAX_ROWS": (1_000_000, int, "Live-log messages kept for websocket history and resuming; the "
                      "oldest are deleted first (events, deliveries and attempts are kept)."),
@@ -60,6 +65,8 @@ MINIMUMS: dict[str, float] = {
     "RETRY_TIME_FACTOR": 0.0001,
     "WORKER_THREADS": 1,
     "MAX_PER_WEBHOOK": 1,
+    "SLOW_THREADS": 0,
+    "SLOW_SECONDS": 0.001,
     "INBOX_MAX_CAPTURES": 1,
     "LOG_MAX_ROWS": 1000,
     "LIVE_QUEUE_SIZE": 10,

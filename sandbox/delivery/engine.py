@@ -5,10 +5,15 @@ Three kinds of threads:
 - the **dispatcher** claims due deliveries (``BEGIN IMMEDIATE``, oldest first) and puts each in its
   webhook's *lane*; it wakes when events are fired (``notify``) and otherwise sleeps until the next
   retry is due (at most ``POLL_SECONDS``, which also notices re-enabled webhooks);
-- **senders** (WORKER_THREADS of them, shared by every webhook) take a lane that has work, send its
-  oldest delivery, and give the lane back. A lane has at most MAX_PER_WEBHOOK attempts in flight
-  (default 1, which keeps each webhook's deliveries in fired order), so a receiver that hangs
-  holds only its own lane's sender while the others go on;
+- **senders** take a lane that has work, send its oldest delivery, and give the lane back. A lane
+  has at most MAX_PER_WEBHOOK attempts in flight (default 1, which keeps each webhook's deliveries
+  in fired order). Senders come in two pools, so that slow receivers cannot starve the others:
+  the WORKER_THREADS *fast* senders serve webhooks whose last attempt ended within SLOW_SECONDS;
+  up to SLOW_THREADS *slow* senders (started as needed) serve the webhooks whose last attempt took
+  longer (a receiver that hangs until the timeout, or trickles its answer). A webhook not seen yet
+  is tried on a fast sender, but at most a quarter of the fast senders try unknown webhooks at once
+  (the others go to the slow pool until known). So hanging receivers hold at most SLOW_THREADS
+  threads plus, for one timeout, the fast senders of webhooks that were fast until they hung;
 - the **recorder** writes finished attempts in batches: the attempt, the delivery's new state and
   the live-log rows in one transaction, then publishes the log messages to the hub.
 
@@ -52,6 +57,7 @@ WEBHOOK_TTL = 0.2          # seconds a lane trusts its cached webhook (URL, secr
 PRUNE_SECONDS = 5.0        # how often the dispatcher trims the live log to LOG_MAX_ROWS
 PRUNE_BATCH = 1000         # live-log rows deleted per transaction
 PRUNE_MAX_BATCHES = 50     # batches per trim, so the dispatcher is never held up long
+SPEED_MEMORY = 100_000     # webhooks whose speed (fast or slow) is remembered; the oldest are forgotten
 
 _STOP = object()
 
@@ -59,7 +65,7 @@ _STOP = object()
 class _Lane:
     """One webhook's claimed deliveries, oldest first, and how many of them are in flight."""
 
-    __slots__ = ("webhook_id", "heap", "in_flight", "scheduled", "full", "hook", "hook_at")
+    __slots__ = ("webhook_id", "heap", "in_flight", "scheduled", "full", "hook", "hook_at", "probe")
 
     def __init__(self, webhook_id: str):
         self.webhook_id = webhook_id
@@ -69,6 +75,7 @@ class _Lane:
         self.full = False         # the dispatcher skipped it for being full
         self.hook: dict | None = None
         self.hook_at = -1.0
+        self.probe = False        # holds one of the fast pool's places for webhooks of unknown speed
 
 
 class Engine:
@@ -81,7 +88,12 @@ class Engine:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._lanes: dict[str, _Lane] = {}
-        self._ready: queue.SimpleQueue = queue.SimpleQueue()
+        self._ready: queue.SimpleQueue = queue.SimpleQueue()        # lanes for the fast senders
+        self._ready_slow: queue.SimpleQueue = queue.SimpleQueue()   # lanes for the slow senders
+        self._slow: dict[str, bool] = {}    # webhook id -> its last attempt took SLOW_SECONDS or more
+        self._probing = 0                   # lanes of unknown speed holding a fast place
+        self._slow_senders = 0
+        self._slow_idle = 0
         self._results: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._recorder: threading.Thread | None = None
@@ -100,6 +112,10 @@ class Engine:
     @property
     def max_per_webhook(self) -> int:
         return int(self.app.config["MAX_PER_WEBHOOK"])
+
+    @property
+    def slow_threads(self) -> int:
+        return int(self.app.config["SLOW_THREADS"])
 
     def server_schedule(self) -> list[float]:
         return schedules.server_schedule(self.app.config)
@@ -122,6 +138,8 @@ class Engine:
         self._lanes.clear()
         self._withdrawn.clear()
         self._ready = queue.SimpleQueue()
+        self._ready_slow = queue.SimpleQueue()
+        self._probing = self._slow_senders = self._slow_idle = 0
         self._results = queue.SimpleQueue()
         self._dbs = ThreadConnections(self.app.config["DATABASE"])  # a stop closed the previous ones
         released = store.release_claims(self._dbs.get())
@@ -130,7 +148,8 @@ class Engine:
         self._threads = [threading.Thread(target=self._dispatch_loop, name="delivery-dispatcher",
                                           daemon=True)]
         self._threads += [
-            threading.Thread(target=self._send_loop, name=f"delivery-sender-{n}", daemon=True)
+            threading.Thread(target=self._send_loop, args=(self._ready,), name=f"delivery-sender-{n}",
+                             daemon=True)
             for n in range(int(self.app.config["WORKER_THREADS"]))
         ]
         self._recorder = threading.Thread(target=self._record_loop, name="delivery-recorder", daemon=True)
@@ -147,18 +166,22 @@ class Engine:
         if not self.running:
             return
         deadline = time.monotonic() + timeout
-        self._stopping.set()
+        with self._lock:                  # no slow sender starts once this holds
+            self._stopping.set()
+            threads = list(self._threads)
         self._wake.set()
-        senders = [t for t in self._threads if t.name.startswith("delivery-sender")]
-        for _ in senders:
-            self._ready.put(None)
+        for thread in threads:
+            if thread.name.startswith("delivery-sender"):
+                self._ready.put(None)
+            elif thread.name.startswith("delivery-slow-sender"):
+                self._ready_slow.put(None)
         self._http.cut_all()
-        for thread in self._threads:
+        for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._results.put(_STOP)
         assert self._recorder is not None
         self._recorder.join(max(0.5, deadline - time.monotonic()))
-        alive = [t.name for t in [*self._threads, self._recorder] if t.is_alive()]
+        alive = [t.name for t in [*threads, self._recorder] if t.is_alive()]
         if alive:
             self.app.logger.warning("Delivery threads still busy after %.1f s: %s", timeout, ", ".join(alive))
         else:
@@ -166,6 +189,7 @@ class Engine:
         if self._once_session is not None:
             self._once_session.close()
             self._once_session = None
+        self._http.close()
         self.running = False
 
     # ---- the dispatcher ---------------------------------------------------------------------
@@ -217,7 +241,7 @@ class Engine:
                 heapq.heappush(lane.heap, (job["seq"], job))
                 if not lane.scheduled and lane.in_flight < limit:
                     lane.scheduled = True
-                    self._ready.put(lane)
+                    self._queue_for(lane).put(lane)
 
     def withdraw(self, delivery_id: str, webhook_id: str) -> bool:
         """Make sure a claimed delivery that was just cancelled starts no attempt.
@@ -252,33 +276,109 @@ class Engine:
 
     # ---- the senders ------------------------------------------------------------------------
 
-    def _send_loop(self) -> None:
+    def _send_loop(self, ready: queue.SimpleQueue) -> None:
+        """Serve the lanes put in ``ready`` (the fast pool's queue or the slow pool's)."""
         db = self._dbs.get()
         session = sender.new_session(self._http)
+        slow_pool = ready is self._ready_slow
+        slow_after = float(self.app.config["SLOW_SECONDS"])
         lane, streak = None, 0
         try:
             while True:
                 if lane is None:
-                    lane, streak = self._ready.get(), 0
+                    if slow_pool:
+                        with self._lock:
+                            self._slow_idle += 1
+                    lane, streak = ready.get(), 0
+                    if slow_pool:
+                        with self._lock:
+                            self._slow_idle -= 1
                     if lane is None:
                         return
+                    if self._moved(lane, ready):
+                        lane = None
+                        continue
                 job = self._take(lane)
                 if job is None:
                     lane = None
                     continue
+                began = time.monotonic()
                 try:
                     result = self._attempt(session, self._hook(db, lane), job)
                 except Exception:
                     self.app.logger.exception("Delivery %s failed unexpectedly; it stays queued", job["id"])
                     result = ("release", job)
+                slow = time.monotonic() - began >= slow_after
                 if result is not None:
                     self._results.put(result)
                 streak += 1
-                lane = self._done(lane, keep=streak < LANE_STREAK)
+                # A slow sender lets the other slow lanes go first after every attempt: each waits
+                # its turn of at most one timeout per slow lane ahead of it.
+                lane = self._done(lane, keep=not slow_pool and streak < LANE_STREAK, ready=ready, slow=slow)
         finally:
             if lane is not None:
                 self._done_abandoned(lane)
             session.close()
+
+    # ---- the two pools ----------------------------------------------------------------------
+
+    def _queue_for(self, lane: _Lane) -> queue.SimpleQueue:
+        """Return the queue ``lane`` belongs in now: the slow pool's for a webhook known to be slow
+        (or of unknown speed when the fast pool's places for those are taken), else the fast pool's.
+        Call with the lock held, just before putting the lane in it."""
+        if self.slow_threads <= 0:
+            return self._ready
+        slow = self._slow.get(lane.webhook_id)
+        if slow is None:
+            if lane.probe:
+                return self._ready
+            if self._probing < max(1, int(self.app.config["WORKER_THREADS"]) // 4):
+                lane.probe = True
+                self._probing += 1
+                return self._ready
+            slow = True
+        elif lane.probe:
+            self._unprobe(lane)
+        if not slow:
+            return self._ready
+        if (not self._slow_idle and self._slow_senders < self.slow_threads
+                and not self._stopping.is_set()):
+            self._slow_senders += 1
+            self._slow_idle += 1          # counted idle until it takes its first lane
+            thread = threading.Thread(target=self._slow_sender, daemon=True,
+                                      name=f"delivery-slow-sender-{self._slow_senders}")
+            self._threads.append(thread)
+            thread.start()
+        return self._ready_slow
+
+    def _slow_sender(self) -> None:
+        with self._lock:
+            self._slow_idle -= 1          # _send_loop counts itself idle while it waits
+        self._send_loop(self._ready_slow)
+
+    def _unprobe(self, lane: _Lane) -> None:
+        if lane.probe:
+            lane.probe = False
+            self._probing -= 1
+
+    def _moved(self, lane: _Lane, ready: queue.SimpleQueue) -> bool:
+        """Put ``lane`` in the other pool's queue if it now belongs there (its webhook's speed
+        changed while it waited); return True when it did."""
+        with self._lock:
+            wanted = self._queue_for(lane)
+            if wanted is ready:
+                return False
+            wanted.put(lane)
+            return True
+
+    def _note_speed(self, lane: _Lane, slow: bool) -> None:
+        """Remember how fast the webhook's receiver answered (lock held)."""
+        self._unprobe(lane)
+        if self._slow.get(lane.webhook_id) is not slow:
+            self._slow.pop(lane.webhook_id, None)
+            if len(self._slow) >= SPEED_MEMORY:
+                del self._slow[next(iter(self._slow))]
+            self._slow[lane.webhook_id] = slow
 
     def _take(self, lane: _Lane) -> dict | None:
         """Pop a lane's oldest job, or None when it has none (or the engine is stopping)."""
@@ -287,32 +387,38 @@ class Engine:
                 self._results.put(("release", heapq.heappop(lane.heap)[1]))
             if not lane.heap or self._stopping.is_set():
                 lane.scheduled = False
+                if not lane.in_flight:
+                    self._unprobe(lane)
                 return None
             _seq, job = heapq.heappop(lane.heap)
             lane.in_flight += 1
             if lane.heap and lane.in_flight < self.max_per_webhook:
-                self._ready.put(lane)
+                self._queue_for(lane).put(lane)
             else:
                 lane.scheduled = False
             return job
 
-    def _done(self, lane: _Lane, *, keep: bool) -> _Lane | None:
+    def _done(self, lane: _Lane, *, keep: bool, ready: queue.SimpleQueue | None = None,
+              slow: bool = False) -> _Lane | None:
         """Finish a job of ``lane``; return the lane when this thread should go on with it.
 
         A busy lane stays with its thread for up to LANE_STREAK jobs (no hand-off through the ready
         queue, which would wake another thread for every delivery); then it queues up behind the
-        other lanes, so that no webhook starves the rest when there are more lanes than threads.
+        other lanes, so that no webhook starves the rest when there are more lanes than threads. A lane
+        whose webhook turned slow (or fast) goes to the other pool's queue instead.
         """
         with self._lock:
             lane.in_flight -= 1
+            self._note_speed(lane, slow)
             if lane.full and len(lane.heap) + lane.in_flight < LANE_BACKLOG // 2:
                 lane.full = False
                 self._wake.set()
             if lane.heap and not lane.scheduled and not self._stopping.is_set():
                 lane.scheduled = True
-                if keep:
+                wanted = self._queue_for(lane)
+                if keep and wanted is (ready or self._ready):
                     return lane
-                self._ready.put(lane)
+                wanted.put(lane)
             elif not lane.heap and not lane.in_flight and not lane.scheduled:
                 if self._lanes.get(lane.webhook_id) is lane:
                     del self._lanes[lane.webhook_id]
@@ -321,6 +427,8 @@ class Engine:
     def _done_abandoned(self, lane: _Lane) -> None:
         with self._lock:
             lane.scheduled = False
+            if not lane.in_flight:
+                self._unprobe(lane)
 
     def _hook(self, db, lane: _Lane) -> dict | None:
         now = time.monotonic()

@@ -2,13 +2,17 @@
 
 Each sender thread owns one ``requests.Session`` (keep-alive to each receiver, ``trust_env`` off:
 re-reading proxy settings from the environment costs a third of requests' CPU per call). Its
-connections are tracked so that stopping the engine can cut a request to a hanging receiver short.
+connections are tracked so that stopping the engine can cut a request to a hanging receiver short,
+and so that an attempt ends at its timeout even when the receiver trickles its answer (requests'
+timeout is per read: a byte a second would keep it waiting for ever): a watchdog thread cuts the
+session's connections once an attempt has run DEADLINE_SLACK past its timeout.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
 import http.cookiejar
 import socket
 import threading
@@ -35,6 +39,22 @@ _BASE_HEADERS = {
     "Accept-Encoding": "gzip, deflate",
     "Connection": "keep-alive",
 }
+DEADLINE_SLACK = 0.25      # seconds past its timeout before the watchdog cuts an attempt (and its tick)
+WATCHDOG_IDLE = 5.0        # seconds without attempts before the watchdog thread ends
+
+
+class _Deadline:
+    __slots__ = ("at", "adapter", "done", "expired")
+
+    def __init__(self, at: float, adapter):
+        self.at, self.adapter, self.done, self.expired = at, adapter, False, False
+
+    def __lt__(self, other: _Deadline) -> bool:
+        return self.at < other.at
+
+    def finish(self) -> None:
+        with self.adapter.registry._lock:
+            self.done = True
 
 
 class Connections:
@@ -43,6 +63,9 @@ class Connections:
     def __init__(self) -> None:
         self._open: weakref.WeakSet = weakref.WeakSet()
         self._lock = threading.Lock()
+        self._deadlines: list[_Deadline] = []
+        self._watchdog: threading.Thread | None = None
+        self._closed = threading.Event()
 
     def add(self, connection) -> None:
         with self._lock:
@@ -52,11 +75,69 @@ class Connections:
         """Shut down every connection's socket, waking any thread blocked on it."""
         with self._lock:
             connections = list(self._open)
-        for connection in connections:
-            sock = getattr(connection, "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+        _cut(connections)
+
+    def deadline(self, adapter, timeout: float) -> _Deadline:
+        """Watch an attempt through ``adapter`` (a session's): past ``timeout`` (+ slack), cut its
+        connections. Call ``finish()`` on the returned object when the attempt ends."""
+        entry = _Deadline(time.monotonic() + timeout + DEADLINE_SLACK, adapter)
+        with self._lock:
+            heapq.heappush(self._deadlines, entry)
+            if self._watchdog is None:
+                self._closed.clear()
+                self._watchdog = threading.Thread(target=self._watch, name="delivery-deadlines", daemon=True)
+                self._watchdog.start()
+        return entry
+
+    def close(self) -> None:
+        """Stop the watchdog (it starts again with the next attempt)."""
+        with self._lock:
+            watchdog, self._watchdog = self._watchdog, None
+            self._deadlines.clear()
+        self._closed.set()
+        if watchdog is not None and watchdog is not threading.current_thread():
+            watchdog.join(2)
+
+    def _watch(self) -> None:
+        # Ticks rather than sleeping until the earliest deadline: attempts end by the thousand per
+        # second, and one wake-up per tick costs far less than one per attempt.
+        idle_since = time.monotonic()
+        while not self._closed.wait(DEADLINE_SLACK):
+            now = time.monotonic()
+            late = []
+            with self._lock:
+                if self._deadlines:
+                    idle_since = now
+                elif now - idle_since > WATCHDOG_IDLE:
+                    if self._watchdog is threading.current_thread():
+                        self._watchdog = None     # the next attempt starts another
+                    return
+                while self._deadlines and self._deadlines[0].at <= now:
+                    entry = heapq.heappop(self._deadlines)
+                    if not entry.done:
+                        entry.expired = True
+                        late.append(entry)
+                # Cut while holding the lock: an attempt marks itself done under it, so its thread
+                # cannot have moved on to another attempt whose connection this would cut.
+                for entry in late:
+                    _cut(entry.adapter.connections)
+
+
+def _cut(connections) -> None:
+    if isinstance(connections, weakref.WeakSet):
+        for _ in range(10):       # another thread may add a connection while this one lists them
+            try:
+                connections = list(connections)
+                break
+            except RuntimeError:
+                continue
+        else:
+            return
+    for connection in connections:
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class _TrackingAdapter(HTTPAdapter):
@@ -64,11 +145,17 @@ class _TrackingAdapter(HTTPAdapter):
 
     def __init__(self, connections: Connections):
         self._connections = connections
+        self.registry = connections
+        self.connections: weakref.WeakSet = weakref.WeakSet()   # this adapter's (one thread's) own
         super().__init__(pool_connections=16, pool_maxsize=4)
 
     def init_poolmanager(self, *args, **kwargs) -> None:
         super().init_poolmanager(*args, **kwargs)
-        track = self._connections.add
+        everyone, own = self._connections.add, self.connections.add
+
+        def track(connection) -> None:
+            everyone(connection)
+            own(connection)
 
         class Tracked(HTTPConnection):
             def connect(self) -> None:
@@ -179,10 +266,14 @@ def attempt(session: requests.Session, *, url: str, body: bytes, headers: dict, 
         "retry_after": None,
     }
     begin = time.perf_counter()
+    watch = None
     try:
         prepared = _request(url, headers, body)
         outcome["request_headers"] = dict(prepared.headers)
-        response = session.get_adapter(prepared.url).send(prepared, timeout=timeout, stream=True)
+        adapter = session.get_adapter(prepared.url)
+        if isinstance(adapter, _TrackingAdapter):
+            watch = adapter.registry.deadline(adapter, timeout)
+        response = adapter.send(prepared, timeout=timeout, stream=True)
         # Reading to the end hands the connection back for keep-alive; a cut body drops it.
         length = response.headers.get("Content-Length", "")
         if length.isdigit() and int(length) <= RESPONSE_LIMIT:
@@ -191,10 +282,13 @@ def attempt(session: requests.Session, *, url: str, body: bytes, headers: dict, 
             content = response.raw.read(RESPONSE_LIMIT + 1, decode_content=True)
             if len(content) > RESPONSE_LIMIT:
                 response.close()
-    except requests.RequestException as exc:
-        outcome["error"] = describe_error(exc, timeout)
-    except Exception as exc:  # noqa: BLE001  (urllib3 errors while reading the body, bad URLs...)
-        outcome["error"] = describe_error(exc, timeout)
+        if watch is not None and watch.expired:
+            raise requests.exceptions.ReadTimeout("cut at the deadline")
+    except Exception as exc:  # noqa: BLE001  (requests' and urllib3's errors, bad URLs...)
+        if watch is not None and watch.expired:
+            outcome["error"] = f"timeout: no complete answer within {timeout:g} s"
+        else:
+            outcome["error"] = describe_error(exc, timeout)
     else:
         status = response.status_code
         outcome["response_status"] = status
@@ -211,5 +305,8 @@ def attempt(session: requests.Session, *, url: str, body: bytes, headers: dict, 
             if 300 <= status < 400:
                 location = response.headers.get("Location")
                 outcome["error"] += " (redirect not followed" + (f": {location})" if location else ")")
+    finally:
+        if watch is not None:
+            watch.finish()
     outcome["duration_ms"] = round((time.perf_counter() - begin) * 1000, 3)
     return outcome
