@@ -170,3 +170,35 @@ def test_sigkill_while_receivers_hang_loses_and_repeats_no_event(tmp_path, monke
             if restarted.proc.poll() is None:
                 restarted.proc.kill()
 
+
+
+def test_an_attempt_to_a_trickling_receiver_ends_at_the_timeout():
+    from sandbox.delivery import sender
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def trickle():
+        conn, _addr = listener.accept()
+        with conn, contextlib.suppress(OSError):
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not stop.wait(0.2):          # a byte every 0.2 s: requests' per-read timeout never fires
+                conn.sendall(b"a")
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    connections = sender.Connections()
+    session = sender.new_session(connections)
+    try:
+        outcome = sender.attempt(session, url=f"http://127.0.0.1:{listener.getsockname()[1]}/hook",
+                                 body=b"{}", headers={"Content-Type": "application/json"}, timeout=1.0)
+    finally:
+        stop.set()
+        session.close()
+        connections.close()
+        listener.close()
+        thread.join(5)
+    assert outcome["response_status"] is None
+    assert outcome["error"] == "timeout: no complete answer within 1 s"
+    assert 1000 <= outcome["duration_ms"] < 1000 + 1000 * sender.DEADLINE_SLACK + 500

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import heapq
 import http.cookiejar
+import itertools
 import socket
 import threading
 import time
@@ -49,9 +50,6 @@ class _Deadline:
     def __init__(self, at: float, adapter):
         self.at, self.adapter, self.done, self.expired = at, adapter, False, False
 
-    def __lt__(self, other: _Deadline) -> bool:
-        return self.at < other.at
-
     def finish(self) -> None:
         with self.adapter.registry._lock:
             self.done = True
@@ -63,7 +61,8 @@ class Connections:
     def __init__(self) -> None:
         self._open: weakref.WeakSet = weakref.WeakSet()
         self._lock = threading.Lock()
-        self._deadlines: list[_Deadline] = []
+        self._deadlines: list[tuple[float, int, _Deadline]] = []   # a heap, compared in C
+        self._order = itertools.count()
         self._watchdog: threading.Thread | None = None
         self._closed = threading.Event()
 
@@ -82,7 +81,7 @@ class Connections:
         connections. Call ``finish()`` on the returned object when the attempt ends."""
         entry = _Deadline(time.monotonic() + timeout + DEADLINE_SLACK, adapter)
         with self._lock:
-            heapq.heappush(self._deadlines, entry)
+            heapq.heappush(self._deadlines, (entry.at, next(self._order), entry))
             if self._watchdog is None:
                 self._closed.clear()
                 self._watchdog = threading.Thread(target=self._watch, name="delivery-deadlines", daemon=True)
@@ -112,8 +111,8 @@ class Connections:
                     if self._watchdog is threading.current_thread():
                         self._watchdog = None     # the next attempt starts another
                     return
-                while self._deadlines and self._deadlines[0].at <= now:
-                    entry = heapq.heappop(self._deadlines)
+                while self._deadlines and self._deadlines[0][0] <= now:
+                    entry = heapq.heappop(self._deadlines)[2]
                     if not entry.done:
                         entry.expired = True
                         late.append(entry)
