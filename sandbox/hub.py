@@ -39,22 +39,24 @@ _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str
 
 
 class Entry:
-    """One published message, with its JSON encoded once for every viewer that sends it."""
+    """One published message in the hub's ring.
 
-    __slots__ = ("message", "cursor", "_json", "frame")
+    The ring keeps only the message: its JSON and websocket frame are made by the sender for one round
+    of writes and dropped after it. Keeping them here doubled or tripled what every ring slot holds
+    while anyone watched, and these long-lived ~500-byte buffers, freed in ring order by another
+    thread, fragmented the C heap so that RSS kept rising (issue 13).
+    """
+
+    __slots__ = ("message", "cursor")
 
     def __init__(self, message: dict):
         self.message = message
         self.cursor: int | None = message.get("cursor")
-        self._json: bytes | None = None
-        self.frame: bytes | None = None  # the websocket frame, made once by sandbox.live
 
     @property
     def json(self) -> bytes:
-        data = self._json
-        if data is None:
-            data = self._json = _DUMPS(self.message).encode()
-        return data
+        """The message as compact UTF-8 JSON (encoded on each call: callers keep it as long as they need)."""
+        return _DUMPS(self.message).encode()
 
 
 class Batch(NamedTuple):

@@ -7,7 +7,7 @@ sent), so there is neither a gap nor a duplicate between the two. Every message 
 docs/live.md.
 
 Sending: one broadcaster thread per hub writes every live viewer's messages (``Broadcaster``):
-each message is encoded and framed once, viewers that want everything share one buffer per round,
+each message is encoded and framed once a round, viewers that want everything share its frames,
 and writes never block, so a viewer that stops reading only fills its own bounded queue. The
 broadcaster also sends the keepalive pings (simple-websocket's own ping thread would write on the
 same socket at the same time); a viewer that does not answer a ping, or takes nothing for a whole
@@ -17,9 +17,12 @@ ping interval, is disconnected. A viewer's request thread only sends its history
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -199,11 +202,16 @@ def frame(payload: bytes) -> bytes:
     return b"\x81\x7f" + size.to_bytes(8, "big") + payload
 
 
-def entry_frame(entry: Entry) -> bytes:
-    """The entry's frame, made once for every viewer."""
-    data = entry.frame
+def entry_frame(entry: Entry, frames: dict[int, bytes]) -> bytes:
+    """The entry's frame, made once per round for every viewer that sends it.
+
+    ``frames`` (by ``id(entry)``) lives for one round only: the hub's ring keeps no encoded bytes, so
+    what viewers cost in memory does not outlive the round that sends it (issue 13).
+    """
+    key = id(entry)  # the round's batches hold the entries, so ids are not reused meanwhile
+    data = frames.get(key)
     if data is None:
-        data = entry.frame = frame(entry.json)
+        data = frames[key] = frame(entry.json)
     return data
 
 
@@ -219,14 +227,21 @@ class Viewer:
 
     Writes never block: what the client's socket does not take now waits in ``out``, and while it
     waits the subscription is not read, so its bounded queue (in the hub) does the dropping.
+
+    Writes are scatter-gather (``sendmsg`` of the frames as they are), never one joined buffer: a busy
+    round's join ran to hundreds of KB, and glibc, after the first such buffer was freed, served the
+    next ones from its heap instead of fresh mappings, which left the heap fragmented and RSS rising by
+    some 8 MB per 10,000 deliveries while anyone watched (issue 13).
     """
+
+    IOV = 512  # frames per ``sendmsg`` (the kernel takes at most IOV_MAX, 1024)
 
     def __init__(self, websocket, subscription: Subscription, ping_seconds: float):
         self.ws = websocket
         self.sock: socket.socket = websocket.sock
         self.sub = subscription
         self.ping_seconds = ping_seconds
-        self.out = b""  # bytes the socket has not taken yet
+        self.out: list[bytes] = []  # frames (the first maybe cut) the socket has not taken yet
         self.stuck_since: float | None = None
         self.broken = False
         self.live = False  # the handler is still sending history while False
@@ -254,20 +269,36 @@ class Viewer:
         self.live_since = time.monotonic()
         self.live = True
 
-    def write(self, data: bytes) -> None:
-        """Hand ``data`` to the socket without waiting; keep what it does not take."""
-        if self.out:
-            data = self.out + data
-        sent = self.sock.send(data, socket.MSG_DONTWAIT) if data else 0
-        self.out = data[sent:]
+    def write(self, parts: list[bytes]) -> None:
+        """Hand ``parts`` (after what waits) to the socket without waiting; keep what it does not take.
+
+        ``parts`` is not changed (viewers that want everything share one list)."""
+        pending = self.out + parts if self.out else list(parts)
+        taken = 0  # whole parts handed over
+        try:
+            while taken < len(pending):
+                chunk = pending[taken:taken + self.IOV]
+                sent = self.sock.sendmsg(chunk, (), socket.MSG_DONTWAIT)
+                for part in chunk:
+                    if sent < len(part):
+                        if sent:
+                            pending[taken] = part[sent:]
+                        break
+                    sent -= len(part)
+                    taken += 1
+                else:
+                    continue
+                break  # the socket's buffer is full
+        except BlockingIOError:
+            pass
+        finally:
+            self.out = pending[taken:]
 
     def flush(self, now: float) -> bool:
         """Try to hand over what waits; tell whether nothing waits any more."""
         if self.out:
             try:
-                self.write(b"")
-            except BlockingIOError:
-                pass
+                self.write([])
             except OSError:  # reset or closed: ``gone`` says so next
                 self.broken = True
                 return False
@@ -299,7 +330,7 @@ class Broadcaster:
     """One thread writes every live viewer's messages, so 50 viewers cost one wake-up, not 50.
 
     Each round takes what every viewer's subscription has, builds its bytes (shared between the
-    viewers that want everything: one ``join`` for all of them) and hands them to each socket without
+    viewers that want everything: one list of frames for all of them) and hands them to each socket without
     waiting. Nearly all of a round's cost is the kernel's, one ``send`` per viewer (some 25 us), so
     the rounds are spaced by how busy the log is:
 
@@ -383,7 +414,8 @@ class Broadcaster:
         now = time.monotonic()
         with self._lock:
             viewers = list(self._viewers)
-        shared: dict[tuple[int, int], bytes] = {}
+        shared: dict[tuple[int, int], list[bytes]] = {}  # a span's frames, for viewers that want all
+        frames: dict[int, bytes] = {}  # each entry's frame, for filtered viewers; both die with the round
         busy = False
         most = 0
         for viewer in viewers:
@@ -399,20 +431,22 @@ class Broadcaster:
                 viewer.sub.after = None  # past the history seam: nothing older can still arrive
             batch = viewer.sub.poll(0)
             most = max(most, len(batch.entries))
-            data = self._bytes(viewer, batch, shared) + viewer.ping_frame(now)
-            if not data:
+            parts = self._parts(viewer, batch, shared, frames)
+            ping = viewer.ping_frame(now)
+            if ping:
+                parts = [*parts, ping]
+            if not parts:
                 continue
             busy = True
             try:
-                viewer.write(data)
-            except BlockingIOError:
-                viewer.out = data
+                viewer.write(parts)
             except OSError:
                 self.remove(viewer)
         return busy, most
 
     @staticmethod
-    def _bytes(viewer: Viewer, batch, shared: dict) -> bytes:
+    def _parts(viewer: Viewer, batch, shared: dict, frames: dict) -> list[bytes]:
+        """The frames of one viewer's batch: a gap first when messages were dropped."""
         parts = []
         if batch.dropped:
             parts.append(message_frame({
@@ -424,13 +458,15 @@ class Broadcaster:
             if last is not None and last > viewer.last:
                 viewer.last = last
             if batch.span is not None:
-                data = shared.get(batch.span)
-                if data is None:
-                    data = shared[batch.span] = b"".join(map(entry_frame, batch.entries))
-                parts.append(data)
+                span = shared.get(batch.span)
+                if span is None:
+                    span = shared[batch.span] = [entry_frame(entry, frames) for entry in batch.entries]
+                if not parts:
+                    return span  # shared, never changed
+                parts.extend(span)
             else:
-                parts.extend(map(entry_frame, batch.entries))
-        return b"".join(parts) if len(parts) != 1 else parts[0]
+                parts.extend([entry_frame(entry, frames) for entry in batch.entries])
+        return parts
 
 
 def get_broadcaster(app: Flask, topic: str) -> Broadcaster:
@@ -531,11 +567,35 @@ def inbox(websocket, name: str):
     stream(websocket, inbox_feed(current_app, name), backlog=g.live_backlog, since=g.live_since)
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas for this process; tell whether it applied (glibc only).
+
+    Why: with viewers, live messages are made by the delivery threads and encoded, sent and freed by
+    the broadcaster and request threads; glibc gives each such thread an arena of its own (up to 8
+    per core), and memory freed across them stays mapped, so RSS rose some 8 MB per 10,000
+    deliveries while anyone watched, though Python's own allocations (tracemalloc) stayed flat.
+    With two arenas it levels off (issue 13, benchmarks/bench_memory.py). It must run before the
+    server's threads start; ``MALLOC_ARENA_MAX`` in the environment does the same.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return False
+
+
 def init_app(app: Flask) -> None:
     """Register flask-sock (kept in ``app.extensions["sock"]``), the websocket routes and a broadcaster
     (a worker) for each hub."""
     from sandbox.server import register_worker
 
+    limit_malloc_arenas()
     sock.init_app(app)
     app.extensions[SOCK_KEY] = sock
     app.register_blueprint(ws)

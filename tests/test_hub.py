@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 from sandbox.hub import Hub
 
@@ -44,15 +46,44 @@ def test_filters_apply_per_subscription():
     assert cursors(every.poll(1)) == [1, 2, 3]
 
 
-def test_entries_encode_their_json_once():
+def test_entries_are_shared_and_keep_no_encoded_bytes():
     hub = Hub()
     sub = hub.subscribe(interval=0)
     other = hub.subscribe(interval=0)
     hub.publish([{"type": "t", "cursor": 1, "name": "Siam ü"}])
     (entry,) = sub.poll(1).entries
     (same,) = other.poll(1).entries
-    assert entry is same and entry.json is same.json
+    assert entry is same
     assert entry.json == '{"type":"t","cursor":1,"name":"Siam ü"}'.encode()
+    # The ring holds messages only: JSON and frames live as long as one round of writes (issue 13).
+    assert not hasattr(entry, "__dict__") and set(type(entry).__slots__) == {"message", "cursor"}
+
+
+def test_a_viewer_that_stops_reading_costs_a_bounded_ring_not_a_growing_queue():
+    hub = Hub(maxlen=5, capacity=50)
+    stalled = hub.subscribe(interval=0)
+    for start in range(1, 10_001, 100):
+        hub.publish(msgs(*range(start, start + 100)))
+    assert stalled.lag == 10_000
+    batch = stalled.poll(0)
+    assert cursors(batch) == list(range(9_996, 10_001))  # the newest maxlen, after a gap
+    assert batch.dropped == 9_995
+    assert len(hub._ring) == 50  # the hub kept no more than its capacity meanwhile
+    assert stalled.poll(0).entries == [] and stalled.lag == 0
+
+
+def test_unsubscribing_releases_the_subscription():
+    hub = Hub()
+    subs = [hub.subscribe(lambda m: True, interval=0) for _ in range(20)]
+    hub.publish(msgs(1, 2, 3))
+    refs = [weakref.ref(sub) for sub in subs]
+    for sub in subs:
+        hub.unsubscribe(sub)
+    del subs, sub
+    gc.collect()
+    assert hub.subscriber_count == 0
+    assert [ref() for ref in refs] == [None] * 20
+    assert hub._listeners == []  # subscribing adds no listener that could outlive it
 
 
 def test_a_full_subscription_drops_its_oldest_and_says_so():

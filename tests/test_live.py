@@ -15,7 +15,9 @@ import websocket
 
 from sandbox import create_app
 from sandbox.delivery import get_engine
-from sandbox.hub import get_hub
+from sandbox.hub import Hub, get_hub
+from sandbox.live import Viewer as LiveViewer
+from sandbox.live import frame
 from sandbox.server import Runner
 from tests.conftest import assert_problem
 from tests.receivers import wait_until
@@ -515,3 +517,48 @@ def test_stop_ends_every_viewer_promptly(tmp_path):
         with pytest.raises((websocket.WebSocketException, OSError)):
             for _ in range(3):
                 viewer.recv(5)
+
+
+class _Socket:
+    """What ``LiveViewer`` needs of a flask-sock websocket: its socket and whether it is connected."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.connected = True
+        self.pong_received = True
+
+
+def test_a_viewer_keeps_what_its_socket_does_not_take_and_sends_it_in_order():
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    server, _address = listener.accept()
+    listener.close()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        viewer = LiveViewer(_Socket(server), Hub().subscribe(), 0)
+        frames = [frame(json.dumps({"cursor": n, "pad": "x" * 600}).encode()) for n in range(300)]
+        shared = list(frames)
+        viewer.write(shared)
+        assert shared == frames  # a list shared between viewers is never changed
+        assert viewer.out and sum(map(len, viewer.out)) < sum(map(len, frames))  # the socket is full
+        assert not viewer.flush(time.monotonic()) and viewer.stuck_since is not None
+        expected = b"".join(frames)
+        received = bytearray()
+
+        def read() -> None:
+            while len(received) < len(expected):
+                chunk = client.recv(1 << 16)
+                if not chunk:
+                    return
+                received.extend(chunk)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        wait_until(lambda: viewer.flush(time.monotonic()), timeout=30, interval=0.001)
+        reader.join(30)
+        assert received == expected
+        assert viewer.flush(time.monotonic()) and viewer.out == [] and viewer.stuck_since is None
+    finally:
+        server.close()
+        client.close()
