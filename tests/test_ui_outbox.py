@@ -101,3 +101,28 @@ def test_cancel_a_scheduled_delivery_and_watch_it_live(page, browser, server):  
         page.get_by_role("button", name="↻ Redeliver").click()
         expect(page.locator("#title-status [data-status]")).to_have_attribute("data-status", "succeeded")
         assert len(receiver.wait_for(2)) == 2
+
+
+def test_cancel_a_scheduled_delivery_from_the_live_log(page, server):
+    agent = api(server, "POST", "/api/managing-entity", json={"name": "Log Agent", "type": "TRAVEL_AGENT"})
+    with Receiver(lambda r: (503, {}, b"busy")) as receiver:
+        hook = api(server, "POST", f"/api/managing-entity/{agent['id']}/webhook",
+                   json={"name": "Down receiver", "eventUrl": receiver.url, "eventList": []})["webhook"]
+        api(server, "PUT", f"/api/webhooks/{hook['id']}/retry-schedule", json={"schedule": [600]})
+        page.goto(f"/log?entity={agent['id']}")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        [event] = api(server, "POST", "/api/events", json={"event": "booking.create", "entity": agent["id"]})[
+            "events"]
+        delivery_id = event["deliveries"][0]["id"]
+        row = page.locator(f"#log tr[data-id='{delivery_id}']")
+        expect(row).to_have_attribute("data-outcome", "retrying")
+        cancel = row.get_by_role("button", name=re.compile("^Cancel delivery"))
+        page.once("dialog", lambda dialog: dialog.accept())
+        cancel.click()
+        expect(page.locator("#toasts")).to_contain_text("Delivery cancelled")
+        expect(row).to_have_attribute("data-outcome", "cancelled")
+        expect(cancel).to_be_hidden()
+        screenshot(page, "live-log-cancelled")
+        assert api(server, "GET", f"/api/deliveries/{delivery_id}")["status"] == "cancelled"
+        assert len(receiver.requests) == 1
+        assert page.js_errors == []

@@ -18,7 +18,13 @@ const COLUMNS = {
     d.error && !d.statusCode ? h("div", { class: "secondary truncate", title: d.error }, d.error) : null) },
   duration: { label: "Duration", num: true, cell: (d) => duration(d.durationMs) },
   attempt: { label: "Attempt", num: true, cell: (d) => (d.attempt ? String(d.attempt) : "–") },
+  // Wink's cancel, for a delivery still scheduled (the page listens for clicks on [data-cancel]).
+  actions: { label: "Actions", cell: (d) => (d.id && d.entity && SCHEDULED.includes(d.status)
+    ? h("button", { type: "button", class: "btn btn-sm", "data-cancel": d.id, "data-entity": d.entity,
+      "aria-label": `Cancel delivery of ${d.event || "event"} to ${d.webhookName || "webhook"}` }, "Cancel")
+    : null) },
 };
+const SCHEDULED = ["pending", "retrying"];
 
 function link(d, text, cls) {
   if (!d.id) return h("span", { class: cls }, text);

@@ -2,7 +2,7 @@
 // pause/resume, and a reconnect that resumes from the last cursor seen. Filters the server refuses
 // (an unknown event key) stop the feed and say why next to the filters.
 
-import { eventTypes, get, withQuery } from "../api.js";
+import { eventTypes, get, post, routes, withQuery } from "../api.js";
 import { $, fill, h, toast } from "../dom.js";
 import { DeliveryTable } from "../deliveries.js";
 import { LiveFeed } from "../live.js";
@@ -13,7 +13,22 @@ const controls = { entity: $("#f-entity"), webhookId: $("#f-webhook"), event: $(
 const pauseButton = $("#pause");
 const webhookNames = new Map();
 const table = new DeliveryTable($("#log"), {
-  columns: ["time", "event", "webhook", "url", "status", "duration", "attempt"], max: 1000, webhookNames,
+  columns: ["time", "event", "webhook", "url", "status", "duration", "attempt", "actions"], max: 1000, webhookNames,
+});
+
+// Cancel a scheduled delivery from its row (Wink's cancel); the row turns Cancelled from the live log.
+$("#log").addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-cancel]");
+  if (!button) return;
+  if (!window.confirm("Cancel this delivery? No further attempt starts.")) return;
+  button.disabled = true;
+  try {
+    await post(`${routes.webhooks(button.dataset.entity)}/delivery/${encodeURIComponent(button.dataset.cancel)}/cancel`);
+    toast("Delivery cancelled", "ok");
+  } catch (error) {
+    button.disabled = false;
+    toast(`Could not cancel: ${error.message}`, "bad");
+  }
 });
 let webhooks = [];
 let paused = false;
