@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 
@@ -52,3 +53,14 @@ def percentile(values: list[float], p: float) -> float:
     """The nearest-rank ``p``th percentile of ``values``."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def timed(call, repeat: int) -> tuple[float, float]:
+    """Return the median and the slowest of ``repeat`` calls, in ms (after one warm-up call)."""
+    call()
+    times = []
+    for _ in range(repeat):
+        begun = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - begun) * 1000)
+    return statistics.median(times), max(times)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import timed  # noqa: E402  (benchmarks/, this script's folder)
 
 from sandbox import create_app, schema  # noqa: E402, F401  (schema registers the migrations)
 from sandbox.db import connect, migrate  # noqa: E402
@@ -125,17 +126,6 @@ def build(path: str, deliveries: int) -> None:
         conn.execute(sql)
     conn.execute("COMMIT")
     db.close()
-
-
-def timed(call, repeat: int) -> tuple[float, float]:
-    """Return the median and the slowest of ``repeat`` calls, in ms (after one warm-up call)."""
-    call()
-    times = []
-    for _ in range(repeat):
-        begun = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - begun) * 1000)
-    return statistics.median(times), max(times)
 
 
 def main() -> None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -41,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_outbox  # noqa: E402
+from _common import timed  # noqa: E402
 
 from sandbox import create_app, schema  # noqa: E402, F401  (schema registers the migrations)
 from sandbox.db import connect  # noqa: E402
@@ -89,17 +89,6 @@ def build(path: str, deliveries: int) -> None:
         conn.execute(sql)
     conn.execute("COMMIT")
     db.close()
-
-
-def timed(call, repeat: int) -> tuple[float, float]:
-    """Return the median and the slowest of ``repeat`` calls, in ms (after one warm-up call)."""
-    call()
-    times = []
-    for _ in range(repeat):
-        begun = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - begun) * 1000)
-    return statistics.median(times), max(times)
 
 
 def verdict(median: float, worst: float, goal: tuple[float, float] = (MEDIAN_GOAL, WORST_GOAL)) -> str:
