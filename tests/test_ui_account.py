@@ -178,7 +178,8 @@ def test_actions_menu_of_a_lone_webhook_shows_whole(browser, server, size):  # n
         page.mouse.wheel(0, 40)
         page.wait_for_function("""([b, m]) => {
           const a = b.getBoundingClientRect(), l = m.getBoundingClientRect();
-          return Math.abs(l.top - a.bottom - 4) < 2 || Math.abs(a.top - l.bottom - 4) < 2 || !m.checkVisibility();
+          const below = Math.abs(l.top - a.bottom - 4) < 2, above = Math.abs(a.top - l.bottom - 4) < 2;
+          return below || above || !m.checkVisibility();
         }""", arg=[button.element_handle(), menu.element_handle()])
         page.keyboard.press("Escape")
         assert page.js_errors == []
