@@ -45,7 +45,8 @@ def world(server):
             "name": f"{name} hook", "eventUrl": f"{server.url}/inbox/console", "eventList": []})["webhook"]
         made.setdefault("accounts", []).append(account)
         made.setdefault("hooks", []).append(hook)
-    fired = api(server, "POST", "/api/events", json={"event": "booking.created", "entity": made["accounts"][0]["id"]})
+    first = made["accounts"][0]["id"]
+    fired = api(server, "POST", "/api/events", json={"event": "booking.created", "entity": first})
     made["delivery"] = fired["events"][0]["deliveries"][0]["id"]
     return made
 
