@@ -19,7 +19,7 @@ PENDING = {
     "templates/inbox.html", "templates/inboxes.html", "templates/log.html", "templates/send.html",
     "templates/webhook_form.html",
     "static/js/api.js", "static/js/deliveries.js", "static/js/editor.js", "static/js/eventpicker.js",
-    "static/js/menu.js", "static/js/status.js",
+    "static/js/menu.js", "static/js/status.js", "static/js/dialog.js",
     "static/js/pages/account.js", "static/js/pages/accounts.js", "static/js/pages/delivery.js",
     "static/js/pages/inbox.js", "static/js/pages/inboxes.js", "static/js/pages/log.js",
     "static/js/pages/send.js", "static/js/pages/webhook_form.js",
@@ -164,8 +164,11 @@ def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
         'const re = /Not "prose" here/g; const s = "Wink-Signature";',      # 10
         'h("td", { "data-label": "Last delivery" }, `v${v} · updated ${when}`);',  # 11
         'label = "Stays English"; // i18n-ignore',                          # 12
+        'const FOCUSABLE = "button, [href], input, [tabindex]:not([tabindex=\'-1\'])";',  # 13
+        'if (event.key !== "Tab") return; const list = "ul > li";',        # 14
+        'function ask(m, { title = "Please confirm", ok = "OK" } = {}) {}',  # 15
     ]), encoding="utf-8")
     assert literals.script_literals(script) == [
         (2, "Full URL"), (2, "Enabled"), (3, 'Webhook "{…}" removed'), (5, "Valid JSON"),
-        (8, "Succeeded"), (11, "Last delivery"), (11, "v{…} · updated {…}"),
+        (8, "Succeeded"), (11, "Last delivery"), (11, "v{…} · updated {…}"), (15, "Please confirm"),
     ]

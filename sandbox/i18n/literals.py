@@ -186,6 +186,7 @@ CODE_KEYS = {
 MARKED = {"_", "ngettext", "gettext"}
 _PROSE = re.compile(r"[A-Z][a-z]|[^\W\d_]{2,}[^\w\x00/.:#=&?-]+[^\W\d_]{2,}|[^\W\d_]{2,}(?:[.!?]|\.\.\.|…)$")
 _CODEISH = re.compile(r"^[\w.$/#:@=&?%*+\[\]()'\"<>,~^|-]+$")  # one token, no spaces
+_SELECTOR = re.compile(r"[\[\]>]|:not\(|^[a-z-]+(?:, [a-z-]+)+$")  # "button, [href]", "ul > li"
 _HEADER = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)+$")
 
 
@@ -196,6 +197,8 @@ def _reads_as_prose(text: str) -> bool:
     if _HEADER.match(plain) or plain.startswith(("/", "#", ".", "http:", "https:", "application/")):
         return False
     if _CODEISH.match(plain) and not re.match(r"^[A-Z][a-z]+$", plain):
+        return False
+    if _SELECTOR.search(plain) and not re.search(r"[A-Z][a-z]", plain):
         return False
     return bool(_PROSE.search(plain)) or ("\x00" in text and bool(re.search(r"\s[a-z]{3,}", plain)))
 
@@ -256,7 +259,7 @@ def script_literals(path: Path) -> list[tuple[int, str]]:
         if not _reads_as_prose(text):
             continue
         previous = tokens[index - 1][1] if index else ""
-        if previous in ("import", "from") or (index >= 1 and previous == "===") or previous == "case":
+        if previous in ("import", "from", "===", "!==", "==", "!=", "case"):
             continue
         key = _object_key(tokens, index)
         if key is not None:
