@@ -142,6 +142,28 @@ def objects(db: sqlite_utils.Database, firing: Firing, generated: list[dict]) ->
     return made
 
 
+def delivery_rows(seq: int, event_id: str, wire: str, account_id: str, hooks: list[dict], *, now: float,
+                  created: str, chaos_json: str | None = None,
+                  stale: int = 0) -> tuple[list[tuple], list[dict]]:
+    """Return the rows of one letter's new deliveries (one per webhook, due ``now``) for
+    ``insert_deliveries``, and how the answer names each: ``{id, webhookId, eventUrl}``."""
+    rows, sent_to = [], []
+    for hook in hooks:
+        delivery_id = new_id()
+        rows.append((delivery_id, seq, event_id, wire, account_id, hook["id"], hook["name"], hook["eventUrl"],
+                     now, created, created, chaos_json, stale))
+        sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
+    return rows, sent_to
+
+
+def announce(app: Flask, messages: list[dict], wake: bool) -> None:
+    """After the commit: publish the stored log messages live, and wake the engine when there is work."""
+    get_hub(app).publish(messages)
+    engine = app.extensions.get("sandbox.delivery")
+    if engine is not None and wake:
+        engine.notify()
+
+
 def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
     """Fire ``firing.count`` occurrences; return the 202 answer once every letter and delivery is stored."""
     parties = letters_of(firing)
@@ -171,12 +193,9 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
                     locale=firing.locale, chaos=chaos, target_webhook_id=firing.webhook_id,
                     recipient_role=role, occurrence_id=occurrence, undelivered=undelivered,
                 )
-                sent_to = []
-                for hook in hooks:
-                    delivery_id = new_id()
-                    rows.append((delivery_id, seq, envelope["id"], wire, account["id"], hook["id"],
-                                 hook["name"], hook["eventUrl"], now, created, created, chaos_json, stale))
-                    sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
+                made_rows, sent_to = delivery_rows(seq, envelope["id"], wire, account["id"], hooks, now=now,
+                                                   created=created, chaos_json=chaos_json, stale=stale)
+                rows.extend(made_rows)
                 answer_events.append({"id": envelope["id"], "event": wire, "entity": account["id"],
                                       "entityName": account["name"], "recipientRole": role,
                                       "undelivered": undelivered, "deliveries": sent_to})
@@ -188,10 +207,7 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
                 ))
         delivery_store.insert_deliveries(db, rows)
         log.append(db, messages)
-    get_hub(app).publish(messages)
-    engine = app.extensions.get("sandbox.delivery")
-    if engine is not None and rows:
-        engine.notify()
+    announce(app, messages, bool(rows))
     answer: dict = {
         "events": answer_events,
         "recipients": [{"entity": account["id"], "entityName": account["name"], "recipientRole": role,
