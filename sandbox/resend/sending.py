@@ -127,10 +127,11 @@ def _store(db: sqlite_utils.Database, event: dict, envelope: dict, hooks: list[d
             seq = resends.event_seq(db, event["id"])
             resends.count_more_deliveries(db, seq, len(hooks))
         else:
-            seq = event_store.insert_event(
-                db, event_id=envelope["id"], key=event["event"], account=account, created=created, body=body,
-                delivery_count=len(hooks), target_webhook_id=request.webhook_id,
-                recipient_role=event["recipientRole"], undelivered=event["undelivered"])
+            seq = event_store.insert_events(db, [event_store.event_row(
+                event_id=envelope["id"], key=event["event"], account=account, created=created, body=body,
+                delivery_count=len(hooks), seed=None, locale=None, chaos=None,
+                target_webhook_id=request.webhook_id, recipient_role=event["recipientRole"],
+                occurrence_id=envelope["id"], undelivered=event["undelivered"])])
         rows, sent_to = delivery_rows(seq, envelope["id"], event["event"], event["entity"], hooks,
                                       now=time.time(), created=created)
         delivery_store.insert_deliveries(db, rows)
