@@ -167,8 +167,12 @@ def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
         'const FOCUSABLE = "button, [href], input, [tabindex]:not([tabindex=\'-1\'])";',  # 13
         'if (event.key !== "Tab") return; const list = "ul > li";',        # 14
         'function ask(m, { title = "Please confirm", ok = "OK" } = {}) {}',  # 15
+        'h("span", { class: "x" }, n === 1 ? "webhook" : "webhooks", "+", "div");',  # 16
+        'el.append(" ", "enabled"); const tag = h("span-x"); toast(_("Saved"), "ok");',  # 17
+        'h("code", {}, "POST");',                                            # 18
     ]), encoding="utf-8")
     assert literals.script_literals(script) == [
         (2, "Full URL"), (2, "Enabled"), (3, 'Webhook "{…}" removed'), (5, "Valid JSON"),
         (8, "Succeeded"), (11, "Last delivery"), (11, "v{…} · updated {…}"), (15, "Please confirm"),
+        (16, "webhook"), (16, "webhooks"), (16, "div"), (17, "enabled"),
     ]
