@@ -53,15 +53,16 @@ class _TemplateScan(HTMLParser):
         self.found: list[tuple[int, str]] = []
         self.ignored = ignored_lines
 
-    def _add(self, text: str) -> None:
+    def _add(self, text: str, lines: int = 0) -> None:
         line = self.getpos()[0]
-        if line not in self.ignored and _is_text(text):
+        if self.ignored.isdisjoint(range(line, line + lines + 1)) and _is_text(text):
             self.found.append((line, " ".join(text.replace("\x00", "{…}").split())))
 
     def handle_starttag(self, tag, attrs):
+        lines = (self.get_starttag_text() or "").count("\n")  # an i18n-ignore on any line of the tag
         for name, value in attrs:
             if name in _TEXT_ATTRS and value:
-                self._add(value)
+                self._add(value, lines)
         if tag in _CODE_TAGS:
             self.code_depth += 1
 
