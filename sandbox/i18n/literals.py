@@ -196,7 +196,10 @@ _HEADER = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)+$")
 
 
 def _reads_as_prose(text: str) -> bool:
-    plain = text.replace("\x00", " ").strip()
+    plain = text.replace("\x00", " ")
+    for name in sorted(SAME_IN_EVERY_LANGUAGE, key=len, reverse=True):
+        plain = plain.replace(name, " ")
+    plain = plain.strip()
     if not plain or plain in SAME_IN_EVERY_LANGUAGE or not re.search(r"[^\W\d_]{2,}", plain):
         return False
     if _HEADER.match(plain) or plain.startswith(("/", "#", ".", "http:", "https:", "application/")):
