@@ -24,8 +24,9 @@ export function commonPrefix(urls) {
 
 /**
  * Split ``url`` into [head, tail]. The tail is what tells it apart: from the separator before the
- * first character that differs from the other URLs shown (``shared``: their common prefix's length),
- * else its last ``tailMax`` characters from a separator ("/", "-", "_", ".", "?", "&", "=", "#").
+ * first character that differs from the other URLs shown (``shared``: their common prefix's length,
+ * when it ends after the host), else its last ``tailMax`` characters from a separator ("/", "-",
+ * "_", ".", "?", "&", "=", "#").
  */
 export function splitUrl(url, { tailMax = 24, shared = 0 } = {}) {
   const text = String(url || "");
@@ -35,7 +36,7 @@ export function splitUrl(url, { tailMax = 24, shared = 0 } = {}) {
   if (shared > floor && shared < text.length) {
     let i = shared - 1;
     while (i > floor && !SEPARATORS.includes(text[i])) i -= 1;
-    cut = Math.min(cut, i); // the whole differing part, even when longer than tailMax
+    cut = i; // the differing part, however long: the head shows as much of the rest as fits
   }
   if (cut >= text.length || cut <= 0) return [text, ""];
   return [text.slice(0, cut), text.slice(cut)];
@@ -48,5 +49,5 @@ export function splitUrl(url, { tailMax = 24, shared = 0 } = {}) {
 export function middleUrl(url, { among = [], tailMax = 24 } = {}) {
   const [head, tail] = splitUrl(url, { tailMax, shared: commonPrefix([url, ...among]) });
   return h("span", { class: "url-mid", title: url || "", tabindex: url ? "0" : null },
-    h("span", { class: "url-head" }, head), tail ? h("span", { class: "url-tail" }, tail) : null);
+    h("span", { class: "url-head" }, head), tail ? h("span", { class: "url-tail" }, h("span", {}, tail)) : null);
 }
