@@ -414,3 +414,22 @@ def m041_indexes_for_every_filter(db: sqlite_utils.Database) -> None:
     db.execute("create index log_by_status on log (status)")
     db.execute("create index log_by_type on log (type)")
     db.execute("create index log_by_event_key on log (event_key)")
+
+
+@migrations()
+def m050_holds(db: sqlite_utils.Database) -> None:
+    """Hold and release, per webhook (issue 15).
+
+    ``holds`` names the webhooks on hold. A held webhook's deliveries wait with status ``held`` (Wink's
+    routes read it as ``PENDING``): the engine's claim reads only ``pending`` and ``retrying`` rows, so a
+    held delivery is never claimed, and it stays in the database through any crash. ``hold_rank`` is its
+    place in the webhook's queue (smaller first); ``deliveries_held`` reads a queue in order.
+    """
+    db.execute("""
+        create table holds (
+            webhook_id text primary key,
+            since text not null                 -- ISO 8601 UTC with ms and Z
+        ) without rowid
+    """)
+    db.execute("alter table deliveries add column hold_rank integer")
+    db.execute("create index deliveries_held on deliveries (webhook_id, hold_rank) where status = 'held'")

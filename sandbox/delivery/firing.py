@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import sqlite_utils
 from flask import Flask
 
-from sandbox import catalog, payloads
+from sandbox import catalog, holds, payloads
 from sandbox.db import immediate
 from sandbox.envelope import base_url, build_envelope, editor, recipients, to_json
 from sandbox.errors import APIError, ValidationError
@@ -187,6 +187,7 @@ def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
                     undelivered=undelivered,
                 ))
         delivery_store.insert_deliveries(db, rows)
+        messages += holds.hold_new(db, [(row[0], row[5]) for row in rows])
         log.append(db, messages)
     get_hub(app).publish(messages)
     engine = app.extensions.get("sandbox.delivery")
