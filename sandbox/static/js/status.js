@@ -5,12 +5,12 @@ import { h } from "./dom.js";
 const KINDS = {
   succeeded: "ok", success: "ok", delivered: "ok", valid: "ok",
   failed: "bad", failure: "bad", dead: "bad", invalid: "bad", error: "bad",
-  retrying: "warn", pending: "warn", scheduled: "warn", delivering: "info", sending: "info",
+  retrying: "warn", pending: "warn", scheduled: "warn", delivering: "info", sending: "info", held: "info",
   cancelled: "idle", skipped: "idle", unsigned: "idle", disabled: "idle",
 };
 
 const LABELS = { succeeded: "Succeeded", failed: "Failed", retrying: "Retrying", pending: "Pending",
-  delivering: "Sending", cancelled: "Cancelled" };
+  delivering: "Sending", cancelled: "Cancelled", held: "Held" };
 
 export function kindOf(status) {
   return KINDS[String(status || "").toLowerCase()] || "idle";
