@@ -125,8 +125,12 @@ function fillWebhookChoices() {
     shown.map((hook) => h("option", { value: hook.id, selected: hook.id === current }, hook.name)));
 }
 
+let applied = null; // the filters the feed runs with, so one change (change, then submit) restarts once
+
 function applyFilters() {
   const query = filters();
+  if (applied !== null && JSON.stringify(query) === applied) return;
+  applied = JSON.stringify(query);
   history.replaceState(null, "", withQuery(location.pathname, query));
   buffered = [];
   table.clear();
@@ -158,6 +162,7 @@ async function start() {
   fillWebhookChoices();
   if (params.get("webhookId")) controls.webhookId.value = params.get("webhookId");
   feed.params = filters();
+  applied = JSON.stringify(feed.params);
   feed.start();
   showEmpty();
 }

@@ -5,6 +5,7 @@
 
 import { ApiError, del, eventTypes, get, patch, post, put, routes } from "../api.js";
 import { $, copyText, dateTime, fill, h, pageData, toast } from "../dom.js";
+import { confirmDialog } from "../dialog.js";
 import { multiEventPicker } from "../eventpicker.js";
 import { clearErrors, showErrors } from "../forms.js";
 
@@ -111,7 +112,9 @@ function wireSecret(hook) {
     }
   });
   $("#secret-rotate").addEventListener("click", async () => {
-    if (!window.confirm("Rotate the signing secret? The old one keeps signing for a grace period.")) return;
+    const sure = await confirmDialog("Rotate the signing secret? The old one keeps signing for a grace period.",
+      { title: "Rotate secret" });
+    if (!sure) return;
     try {
       const rotated = await post(`${routes.webhook(accountId, webhookId)}/rotate-secret`);
       secret = rotated.secret;
