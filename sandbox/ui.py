@@ -61,7 +61,8 @@ def edit_webhook(account_id: str, webhook_id: str):
 
 @ui.get("/webhooks/<webhook_id>/hold")
 def hold_queue(webhook_id: str):
-    return render_template("hold.html", section="accounts", title="Hold queue", webhook_id=webhook_id)
+    return render_template("hold.html", section="accounts", title=_("Hold queue"),
+                           webhook_id=webhook_id)
 
 
 @ui.get("/send")

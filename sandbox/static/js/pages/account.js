@@ -50,6 +50,7 @@ function row(hook, lastDelivery) {
       { label: "Send event", href: withQuery("/send", { account: accountId, event: hook.eventList[0] }) },
       { label: "Send test event", onSelect: () => sendTestEvent(hook) },
       { label: "Deliveries", href: withQuery("/log", { entity: accountId, webhookId: hook.id }) },
+      { label: "Hold queue", href: `/webhooks/${encodeURIComponent(hook.id)}/hold` }, // docs/hold.md
       "separator",
       { label: "Remove", danger: true, onSelect: () => removeHook(hook) },
     ], { label: `Actions for ${hook.name}` })));

@@ -4,23 +4,29 @@
 
 import { get, post } from "../api.js";
 import { $, clock, debounce, fill, h, pageData, toast } from "../dom.js";
+import { _, ngettext } from "../i18n.js";
 import { LiveFeed } from "../live.js";
 import { statusPill } from "../status.js";
 
 const webhookId = pageData("webhookId");
 const base = `/api/webhooks/${encodeURIComponent(webhookId)}`;
 let state = null;
+let shownQueue = null;
 
 // Live-log messages that change the queue, and how the activity list tells them.
 const TOLD = {
-  "webhook.held": (m) => `Hold started: ${m.queued} waiting deliver${m.queued === 1 ? "y" : "ies"} queued`,
-  "delivery.held": (m) => `${m.event} held at #${m.position}`,
-  "delivery.moved": (m) => `${m.event} moved from #${m.previousPosition} to #${m.position}`,
-  "delivery.released": (m) => `${m.event} released (was #${m.previousPosition}; ${m.queued} still held)`,
-  "delivery.cancelled": (m) => `${m.event} dropped (${m.reason || "cancelled"})`,
-  "delivery.succeeded": (m) => `${m.event} delivered: ${m.statusCode}`,
-  "delivery.attempted": (m) => `${m.event} attempt ${m.attempt}: ${m.statusCode || m.error || "no answer"}`,
-  "webhook.resumed": (m) => `Hold ended: ${m.released} released`,
+  "webhook.held": (m) => ngettext("Hold started: {{n}} waiting delivery queued",
+    "Hold started: {{n}} waiting deliveries queued", m.queued),
+  "delivery.held": (m) => _("{{event}} held at #{{position}}", m),
+  "delivery.moved": (m) => _("{{event}} moved from #{{previousPosition}} to #{{position}}", m),
+  "delivery.released": (m) => _("{{event}} released (was #{{previousPosition}}; {{queued}} still held)", m),
+  "delivery.cancelled": (m) => _("{{event}} cancelled ({{reason}})", { reason: "", ...m }),
+  "delivery.succeeded": (m) => _("{{event}} delivered: {{statusCode}}", m),
+  "delivery.attempted": (m) => {
+    const answer = m.statusCode || m.error || _("no answer");
+    return _("{{event}} attempt {{attempt}}: {{answer}}", { ...m, answer });
+  },
+  "webhook.resumed": (m) => ngettext("Hold ended: {{n}} released", "Hold ended: {{n}} released", m.released),
 };
 const CHANGES_QUEUE = new Set(["webhook.held", "delivery.held", "delivery.moved", "delivery.released",
   "delivery.cancelled", "webhook.resumed"]);
@@ -45,45 +51,49 @@ async function change(path, body, done) {
 }
 
 function moveCell(item, count) {
-  const label = `${item.event} (#${item.position})`;
+  const label = `${item.event} (#${item.position})`; // i18n-ignore
   const input = h("input", { class: "input", type: "number", min: 1, max: count, value: item.position,
-    style: "width:4.5em", "aria-label": `Position of ${label}` });
+    style: "width:4.5em", "aria-label": _("Position of {{label}}", { label }) });
   const go = () => change("/hold/move", { deliveryId: item.id, position: Number(input.value) });
   input.addEventListener("keydown", (event) => { if (event.key === "Enter") go(); });
   return h("div", { class: "row" },
-    h("button", { type: "button", class: "btn btn-sm", disabled: item.position === 1, "aria-label": `Move up ${label}`,
+    h("button", { type: "button", class: "btn btn-sm", disabled: item.position === 1,
+      "aria-label": _("Move up {{label}}", { label }),
       onclick: () => change("/hold/move", { deliveryId: item.id, direction: "up" }) }, "↑"),
     h("button", { type: "button", class: "btn btn-sm", disabled: item.position === count,
-      "aria-label": `Move down ${label}`, onclick: () => change("/hold/move", { deliveryId: item.id, direction: "down" }) }, "↓"),
+      "aria-label": _("Move down {{label}}", { label }), onclick: () => change("/hold/move", { deliveryId: item.id, direction: "down" }) }, "↓"),
     input,
-    h("button", { type: "button", class: "btn btn-sm", "aria-label": `Move ${label} to this position`, onclick: go }, "Move"));
+    h("button", { type: "button", class: "btn btn-sm", "aria-label": _("Move {{label}} to this position", { label }),
+      onclick: go }, _("Move")));
 }
 
 function row(item, count) {
-  const label = `${item.event} (#${item.position})`;
+  const label = `${item.event} (#${item.position})`; // i18n-ignore
   return h("tr", { "data-delivery": item.id },
     h("td", { "data-label": "#", class: "num" }, String(item.position)),
-    h("td", { "data-label": "Event" }, h("a", { class: "mono", href: `/deliveries/${encodeURIComponent(item.id)}` }, item.event),
+    h("td", { "data-label": _("Event") }, h("a", { class: "mono", href: `/deliveries/${encodeURIComponent(item.id)}` }, item.event),
       " ", statusPill(item.status)),
-    h("td", { "data-label": "Made", class: "time" }, clock(item.createdDate, { ms: true })),
-    h("td", { "data-label": "Delivery" }, h("code", { class: "truncate", title: item.id }, item.id.slice(0, 8))),
-    h("td", { "data-label": "Move" }, moveCell(item, count)),
-    h("td", { "data-label": "Actions", class: "row" },
-      h("button", { type: "button", class: "btn btn-sm btn-primary", "aria-label": `Release ${label}`,
-        onclick: () => change("/hold/release", { deliveryIds: [item.id] }, () => `Released ${item.event}`) }, "Release"),
-      h("button", { type: "button", class: "btn btn-sm btn-danger", "aria-label": `Drop ${label}`,
-        onclick: () => change("/hold/drop", { deliveryId: item.id }, () => `Dropped ${item.event}: it is cancelled`) }, "Drop")));
+    h("td", { "data-label": _("Made"), class: "time" }, clock(item.createdDate, { ms: true })),
+    h("td", { "data-label": _("Delivery") }, h("code", { class: "truncate", title: item.id }, item.id.slice(0, 8))),
+    h("td", { "data-label": _("Move") }, moveCell(item, count)),
+    h("td", { "data-label": _("Actions") }, h("div", { class: "row" },
+      h("button", { type: "button", class: "btn btn-sm btn-primary", "aria-label": _("Release {{label}}", { label }),
+        onclick: () => change("/hold/release", { deliveryIds: [item.id] },
+          () => _("Released {{event}}", item)) }, _("Release")),
+      h("button", { type: "button", class: "btn btn-sm btn-danger", "aria-label": _("Drop {{label}}", { label }),
+        onclick: () => change("/hold/drop", { deliveryId: item.id },
+          () => _("Dropped {{event}}: it is cancelled", item)) }, _("Drop")))));
 }
 
 function show(next) {
   state = next;
-  document.title = `Hold queue · ${state.webhookName} · Webhook Sandbox`;
-  $("#title").textContent = `Hold queue · ${state.webhookName}`;
+  document.title = _("Hold queue · {{name}} · Webhook Sandbox", { name: state.webhookName });
+  $("#title").textContent = _("Hold queue · {{name}}", { name: state.webhookName });
   const crumb = $("#crumb-account");
   crumb.href = `/accounts/${encodeURIComponent(state.entity)}`;
   fill($("#hold-state"), state.held
-    ? h("span", { class: "pill pill-info", "data-held": "true" }, "On hold")
-    : h("span", { class: "pill pill-ok", "data-held": "false" }, "Delivering"));
+    ? h("span", { class: "pill pill-info", "data-held": "true" }, _("On hold"))
+    : h("span", { class: "pill pill-ok", "data-held": "false" }, _("Delivering")));
   $("#hold").hidden = state.held;
   $("#resume").hidden = !state.held;
   $("#release-form").hidden = !state.held || state.count === 0;
@@ -91,11 +101,15 @@ function show(next) {
   $("#queue-count").textContent = String(state.count);
   $("#queue-table").hidden = state.count === 0;
   $("#queue-empty").hidden = state.count > 0;
-  $("#empty-title").textContent = state.held ? "Nothing queued" : "Not on hold";
+  $("#empty-title").textContent = state.held ? _("Nothing queued") : _("Not on hold");
   $("#empty-text").textContent = state.held
-    ? "New deliveries to this webhook queue here until you release them."
-    : "Deliveries to this webhook go out as they come. Hold them to choose when and in what order they go.";
-  fill($("#queue"), state.queue.map((item) => row(item, state.count)));
+    ? _("New deliveries to this webhook queue here until you release them.")
+    : _("Deliveries to this webhook go out as they come. Hold them to choose when and in what order they go.");
+  // Redraw the rows only when the queue changed: the answer to a click and the live log's news of
+  // it bring the same queue, and a row redrawn under the pointer would lose the next click.
+  const drawn = JSON.stringify(state.queue.map((item) => [item.id, item.position, item.status]));
+  if (drawn !== shownQueue) fill($("#queue"), state.queue.map((item) => row(item, state.count)));
+  shownQueue = drawn;
 }
 
 async function refresh() {
@@ -116,15 +130,17 @@ function tell(message) {
   while (list.children.length > 100) list.lastElementChild.remove();
 }
 
-$("#hold").addEventListener("click", () => change("/hold", {}, (s) => `Holding deliveries to "${s.webhookName}"`));
+$("#hold").addEventListener("click", () => change("/hold", {}, (s) =>
+  _('Holding deliveries to "{{name}}"', { name: s.webhookName })));
 $("#resume").addEventListener("click", () => change("/resume", {}, (s) =>
-  `Resumed: ${s.released.length} released, new deliveries go out as they come`));
+  ngettext("Resumed: {{n}} released, new deliveries go out as they come",
+    "Resumed: {{n}} released, new deliveries go out as they come", s.released.length)));
 $("#release-all").addEventListener("click", () => change("/hold/release", { all: true }, (s) =>
-  `Released ${s.released.length} deliver${s.released.length === 1 ? "y" : "ies"} in queue order`));
+  ngettext("Released {{n}} delivery in queue order", "Released {{n}} deliveries in queue order", s.released.length)));
 $("#release-form").addEventListener("submit", (event) => {
   event.preventDefault();
   change("/hold/release", { count: Number($("#release-count").value) }, (s) =>
-    `Released the first ${s.released.length}`);
+    ngettext("Released the first {{n}}", "Released the first {{n}}", s.released.length));
 });
 
 async function start() {
@@ -141,8 +157,8 @@ async function start() {
     onState: (next) => {
       const conn = $("#conn");
       conn.dataset.state = next;
-      conn.querySelector(".conn-text").textContent = { live: "Live", connecting: "Connecting",
-        reconnecting: "Reconnecting…", refused: "Stopped" }[next] || next;
+      conn.querySelector(".conn-text").textContent = { live: _("Live"), connecting: _("Connecting"),
+        reconnecting: _("Reconnecting…"), refused: _("Stopped") }[next] || next;
     },
     onGap: refreshSoon,
   }).start();
