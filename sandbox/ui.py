@@ -30,9 +30,23 @@ NAV = [
 ]
 
 
+# Wink's entity types as people read them (the page scripts have the same words in labels.js).
+ENTITY_TYPE_LABELS = {
+    "HOTEL": _l("Hotel"), "TRAVEL_AGENT": _l("Travel agent"), "INFLUENCER": _l("Influencer"),
+    "CHANNEL_MANAGER": _l("Channel manager"), "AFFILIATE": _l("Affiliate"),
+    "TOUR_OPERATOR": _l("Tour operator"), "CORPORATE": _l("Corporate"), "SUPPLIER": _l("Supplier"),
+    "WINK": _l("Wink"),
+}
+
+
+def entity_type_label(value: str) -> str:
+    """'TRAVEL_AGENT' -> 'Travel agent' / 'Agente de viagens'."""
+    return str(ENTITY_TYPE_LABELS.get(value, value.replace("_", " ").capitalize()))
+
+
 @ui.app_context_processor
 def _layout_context() -> dict:
-    return {"nav": NAV, "version": __version__}
+    return {"nav": NAV, "version": __version__, "entity_type_label": entity_type_label}
 
 
 @ui.get("/")

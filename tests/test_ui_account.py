@@ -90,7 +90,7 @@ def create_webhook(page, name, url, event):
     expect(page.get_by_label("Entity name")).to_have_text(re.compile("Cool Account"))
     click(page, page.get_by_label("Search events"))
     page.keyboard.type(event)
-    click(page, page.locator("#events-list").get_by_text(re.compile(r"^booking\.create$")).first)
+    click(page, page.get_by_role("option", name=re.compile(r"^booking\.create\b")))
     expect(page.locator("#events-summary")).to_contain_text("booking.create")
     click(page, page.get_by_label("Webhook URL"))
     page.keyboard.type(url)
@@ -219,6 +219,80 @@ def test_confirmations_use_the_products_dialog(browser, server):  # noqa: F811
         confirm(page)
         expect(row).to_have_count(0)
         assert api(server, "GET", f"/api/managing-entity/{account['id']}/webhook/list") == []
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+# The active option of the event list lies whole inside the list, below its group's sticky title.
+_ACTIVE_UNCOVERED = """(list) => {
+  const option = document.getElementById(list.getAttribute("aria-activedescendant"));
+  const title = option.closest(".picker-group").querySelector(".picker-group-title");
+  const o = option.getBoundingClientRect(), t = title.getBoundingClientRect();
+  const l = list.getBoundingClientRect();
+  return {key: option.dataset.key,
+          ok: o.top >= t.bottom - 0.5 && o.bottom <= l.bottom + 0.5 && o.top >= l.top,
+          option: [o.top, o.bottom], title: [t.top, t.bottom], list: [l.top, l.bottom]};
+}"""
+
+
+def test_event_list_is_one_tab_stop_with_arrow_keys_and_search(browser, server):  # noqa: F811
+    account = make_account(server, "Keys Agency")
+    page = new_page(browser, server.url)
+    try:
+        page.goto(f"/accounts/{account['id']}/webhooks/new")
+        events = page.get_by_role("listbox", name="Events")
+        expect(events.get_by_role("option")).to_have_count(131)
+        page.get_by_label("Name", exact=True).fill("Keyboard hook")
+
+        # From Name to Save: a handful of Tab presses, the whole event list being one of them.
+        stops = []
+        page.get_by_label("Name", exact=True).focus()
+        while len(stops) < 40:
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate("document.activeElement.id || document.activeElement.textContent"))
+            if stops[-1] == "save":
+                break
+        assert stops[-1] == "save" and len(stops) <= 12, stops
+        assert stops.count("events-list") == 1, stops
+
+        # Inside: arrows move, Space chooses; the active option is never under a sticky group title.
+        events.focus()
+        for _ in range(30):
+            page.keyboard.press("ArrowDown")
+            where = events.evaluate(_ACTIVE_UNCOVERED)
+            assert where["ok"], str(where)
+        first = events.evaluate(_ACTIVE_UNCOVERED)["key"]
+        page.keyboard.press("Space")
+        expect(events.locator(f'[data-key="{first}"]')).to_have_attribute("aria-selected", "true")
+        for _ in range(25):
+            page.keyboard.press("ArrowUp")
+            where = events.evaluate(_ACTIVE_UNCOVERED)
+            assert where["ok"], str(where)
+        page.keyboard.press("End")
+        assert events.evaluate(_ACTIVE_UNCOVERED)["ok"]
+        page.keyboard.press("Home")
+        assert events.evaluate(_ACTIVE_UNCOVERED)["ok"]
+        page.keyboard.press("Space")
+        page.keyboard.press("Space")   # toggles back off
+
+        # Search filters the list; ArrowDown from the search box goes into it; Space chooses.
+        search = page.get_by_label("Search events")
+        search.fill("payee upd")
+        expect(events.get_by_role("option").first).to_have_attribute("data-key", "payee.update")
+        assert events.get_by_role("option").count() < 5
+        search.press("ArrowDown")
+        expect(events).to_be_focused()
+        page.keyboard.press("Space")
+        expect(page.locator("#events-summary")).to_contain_text("2 selected")
+        expect(page.locator('#events-field input[name="eventList"]')).to_have_count(2)
+
+        # Enter in the list does not submit; the form sends the chosen keys.
+        page.get_by_label("Webhook URL").fill("http://127.0.0.1:9/keys")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("heading", name="Webhook created", level=1)).to_be_visible()
+        (hook,) = api(server, "GET", f"/api/managing-entity/{account['id']}/webhook/list")
+        assert sorted(hook["eventList"]) == sorted([first, "payee.update"])
         assert page.js_errors == []
     finally:
         page.context.close()

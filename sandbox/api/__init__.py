@@ -195,11 +195,13 @@ ROUTE_MODULES = [
     "sandbox.api.event_types",
     "sandbox.api.fixtures",
     "sandbox.api.events",
+    "sandbox.api.resend",
     "sandbox.api.deliveries",
     "sandbox.api.outbox",
     "sandbox.api.resources",
     "sandbox.api.inbox",
     "sandbox.api.holds",
+    "sandbox.api.bundles",
 ]
 
 

@@ -55,9 +55,23 @@ function showState() {
   }[shown] || shown;
   const note = $("#paused-note");
   note.hidden = !paused;
-  note.textContent = buffered.length
-    ? `Paused: ${buffered.length} new message${buffered.length === 1 ? "" : "s"} waiting. Resume to show them.`
+  const count = deliveriesIn(buffered);
+  note.textContent = count
+    ? `Paused: ${count === 1 ? "news of 1 delivery is" : `news of ${count} deliveries is`} waiting. Resume to show it.`
     : "Paused: new deliveries wait until you resume.";
+}
+
+/** How many deliveries ``messages`` tell of (one event to 2 webhooks is 2; each sends several messages). */
+function deliveriesIn(messages) {
+  const keys = new Set();
+  for (const message of messages) {
+    if (message.type === "event.created") {
+      for (const webhookId of message.webhookIds || []) keys.add(`${message.eventId}:${webhookId}`);
+    } else if (message.deliveryId) {
+      keys.add(message.eventId && message.webhookId ? `${message.eventId}:${message.webhookId}` : message.deliveryId);
+    }
+  }
+  return keys.size;
 }
 
 function apply(messages) {

@@ -168,7 +168,8 @@ async function start() {
   }
   showEnabled();
   picker = multiEventPicker(
-    { list: $("#events-list"), summary: $("#events-summary"), search: $("#events-search"), clear: $("#events-clear") },
+    { list: $("#events-list"), summary: $("#events-summary"), search: $("#events-search"), clear: $("#events-clear"),
+      field: $("#events-field") },
     catalog, { selected: hook ? hook.eventList : [] });
   if (signing) profile.value = savedProfile = signing.profile;
   if (hook) wireSecret(hook);
@@ -185,7 +186,7 @@ form.addEventListener("submit", async (event) => {
     enabled: enabled.checked,
     entity: { identifier: entity.value, name: chosen ? chosen.textContent : "" },
     eventUrl: $("#eventUrl").value.trim(),
-    eventList: picker ? picker.value() : [],
+    eventList: new FormData(form).getAll("eventList"), // the picker's hidden inputs, one per key
   };
   const save = $("#save");
   save.disabled = true;
