@@ -125,6 +125,7 @@ COMMAND_MODULES: list[str] = [
     "sandbox.commands.deliveries",
     "sandbox.commands.holds",
     "sandbox.commands.bundle",
+    "sandbox.commands.resend",
 ]
 
 
