@@ -17,11 +17,10 @@ from sandbox.i18n import _script_messages, literals, messages
 PENDING = {
     "templates/delivery.html",
     "templates/inbox.html", "templates/inboxes.html", "templates/log.html", "templates/send.html",
-    "templates/webhook_form.html",
-    "static/js/api.js", "static/js/deliveries.js", "static/js/editor.js", "static/js/eventpicker.js",
+    "static/js/api.js", "static/js/deliveries.js", "static/js/editor.js",
     "static/js/pages/delivery.js",
     "static/js/pages/inbox.js", "static/js/pages/inboxes.js", "static/js/pages/log.js",
-    "static/js/pages/send.js", "static/js/pages/webhook_form.js",
+    "static/js/pages/send.js",
 }
 
 
@@ -144,8 +143,11 @@ def test_the_template_finder_flags_prose_and_spares_code(tmp_path):
         '<code>booking.created</code> <span>{{ name }}</span> · <kbd>Ctrl K</kbd>\n'
         '<p>{% trans n=1 %}Marked {{ n }} time{% endtrans %}</p><title>{{ t }} · Webhook Sandbox</title>\n'
         '<p>Wink-Signature</p> {# i18n-ignore #}\n'
-        '<option>application/json</option>\n', encoding="utf-8")
-    assert literals.template_literals(template) == [(2, "Unmarked prose"), (3, "Search events")]
+        '<option>application/json</option><input placeholder="https://my.system.com/webhook">\n'
+        '<h1>{{ "Update webhook" if id else _("Create") }}</h1>{{ url_for("ui.accounts", x="a b") }}\n',
+        encoding="utf-8")
+    assert literals.template_literals(template) == [(2, "Unmarked prose"), (3, "Search events"),
+                                                    (8, "Update webhook")]
 
 
 def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
@@ -168,10 +170,10 @@ def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
         'function ask(m, { title = "Please confirm", ok = "OK" } = {}) {}',  # 15
         'h("span", { class: "x" }, n === 1 ? "webhook" : "webhooks", "+", "div");',  # 16
         'el.append(" ", "enabled"); const tag = h("span-x"); toast(_("Saved"), "ok");',  # 17
-        'h("code", {}, "POST");',                                            # 18
+        'h("code", {}, "POST"); const k = { "Managing entity": 1 }; x = { label: "Events:" };',  # 18
     ]), encoding="utf-8")
     assert literals.script_literals(script) == [
         (2, "Full URL"), (2, "Enabled"), (3, 'Webhook "{…}" removed'), (5, "Valid JSON"),
         (8, "Succeeded"), (11, "Last delivery"), (11, "v{…} · updated {…}"), (15, "Please confirm"),
-        (16, "webhook"), (16, "webhooks"), (16, "div"), (17, "enabled"),
+        (16, "webhook"), (16, "webhooks"), (16, "div"), (17, "enabled"), (18, "Events:"),
     ]
