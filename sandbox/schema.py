@@ -478,3 +478,21 @@ def m066_imported_bundles(db: sqlite_utils.Database) -> None:
     db.execute("create index bundle_items_by_kind on bundle_items (bundle_id, kind, at, id)")
     db.execute("create index bundle_items_by_id on bundle_items (bundle_id, item_id)")
     db.execute("create index bundle_items_by_parent on bundle_items (bundle_id, parent_id, kind)")
+
+
+@migrations()
+def m060_resend_with_edits(db: sqlite_utils.Database) -> None:
+    """Resend a stored event with edits (issue 15): a delivery may carry its own body.
+
+    - ``deliveries.body``: the exact bytes this delivery sends when they differ from its event's (a
+      ``keep`` resend: the same letter, same id and ``occurredAt``, with an edited ``object``); NULL
+      means the event's body, as before.
+    - ``deliveries.resend``: JSON ``{"of", "mode", "patch", "problems"}`` on a delivery made by a resend
+      (the event resent, ``keep`` or ``fresh``, the RFC 6902 patch from the original object to the one
+      sent, and the schema rules the edit broke when forced); NULL otherwise.
+    - ``deliveries.outside_contract``: 1 when the resend was forced (``"validate": false``) past an edit
+      that breaks the event's Wink schema, so no one takes it for something Wink would send.
+    """
+    db.execute("alter table deliveries add column body blob")
+    db.execute("alter table deliveries add column resend text")
+    db.execute("alter table deliveries add column outside_contract integer not null default 0")

@@ -27,6 +27,7 @@ NAV = [
     ("send", _l("Send event"), "ui.send_event"),
     ("log", _l("Live log"), "ui.live_log"),
     ("inbox", _l("Inbox"), "ui.inboxes"),
+    ("bundles", _l("Bundles"), "ui.bundles"),
 ]
 
 
@@ -99,6 +100,16 @@ def inboxes():
 def inbox(name: str):
     return render_template("inbox.html", section="inbox", title=_("Inbox %(name)s", name=name),
                            inbox_name=name)
+
+
+@ui.get("/bundles")
+def bundles():
+    return render_template("bundles.html", section="bundles", title=_("Bundles"))
+
+
+@ui.get("/bundles/<bundle_id>")
+def bundle(bundle_id: str):
+    return render_template("bundle.html", section="bundles", title=_("Bundle"), bundle_id=bundle_id)
 
 
 def _wants_html() -> bool:

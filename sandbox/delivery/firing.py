@@ -175,13 +175,10 @@ def _rows(prepared: Prepared, built: list[building.Built], first_number: int) ->
                 delivery_count=len(hooks), seed=_seed_of(firing, number), locale=firing.locale,
                 chaos=chaos, target_webhook_id=firing.webhook_id, recipient_role=role,
                 occurrence_id=occurrence, undelivered=undelivered))
-            sent_to = []
-            for hook in hooks:
-                delivery_id = new_id()
-                out.deliveries.append((delivery_id, len(out.events) - 1, event_id, wire, account["id"],
-                                       hook["id"], hook["name"], hook["eventUrl"], now, created, created,
-                                       chaos_json, stale))
-                sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
+            # The letter's place in this chunk stands for its seq until _write knows the first one.
+            made, sent_to = delivery_rows(len(out.events) - 1, event_id, wire, account["id"], hooks, now=now,
+                                          created=created, chaos_json=chaos_json, stale=stale)
+            out.deliveries.extend(made)
             out.answers.append({"id": event_id, "event": wire, "entity": account["id"],
                                 "entityName": account["name"], "recipientRole": role,
                                 "undelivered": undelivered, "deliveries": sent_to})
@@ -192,6 +189,28 @@ def _rows(prepared: Prepared, built: list[building.Built], first_number: int) ->
             ))
     out.log = log.rows_of(out.messages)
     return out
+
+
+def delivery_rows(seq: int, event_id: str, wire: str, account_id: str, hooks: list[dict], *, now: float,
+                  created: str, chaos_json: str | None = None,
+                  stale: int = 0) -> tuple[list[tuple], list[dict]]:
+    """Return the rows of one letter's new deliveries (one per webhook, due ``now``) for
+    ``insert_deliveries``, and how the answer names each: ``{id, webhookId, eventUrl}``."""
+    rows, sent_to = [], []
+    for hook in hooks:
+        delivery_id = new_id()
+        rows.append((delivery_id, seq, event_id, wire, account_id, hook["id"], hook["name"], hook["eventUrl"],
+                     now, created, created, chaos_json, stale))
+        sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
+    return rows, sent_to
+
+
+def announce(app: Flask, messages: list[dict], wake: bool) -> None:
+    """After a commit: publish the stored log messages live, and wake the engine when there is work."""
+    get_hub(app).publish(messages)
+    engine = app.extensions.get("sandbox.delivery")
+    if engine is not None and wake:
+        engine.notify()
 
 
 def _write(db: sqlite_utils.Database, prepared: Prepared, built: list[building.Built], rows: _Rows) -> None:
@@ -218,7 +237,6 @@ def store(app: Flask, db: sqlite_utils.Database, prepared: Prepared) -> dict:
     the record as the events left it.
     """
     firing, routed = prepared.firing, prepared.routed
-    engine = app.extensions.get("sandbox.delivery")
     answers: list[dict] = []
     delivered = False
     for start in range(0, len(prepared.built), CHUNK):
@@ -229,9 +247,7 @@ def store(app: Flask, db: sqlite_utils.Database, prepared: Prepared) -> dict:
                 built = building.build(db, firing, [one.record for one in built])
                 rows = _rows(prepared, built, start)
             _write(db, prepared, built, rows)
-        get_hub(app).publish(rows.messages)
-        if engine is not None and rows.deliveries:
-            engine.notify()
+        announce(app, rows.messages, bool(rows.deliveries))
         answers.extend(rows.answers)
         delivered = delivered or bool(rows.deliveries)
     answer: dict = {
