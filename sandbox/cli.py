@@ -124,6 +124,7 @@ COMMAND_MODULES: list[str] = [
     "sandbox.commands.events",
     "sandbox.commands.deliveries",
     "sandbox.commands.bundle",
+    "sandbox.commands.resend",
 ]
 
 

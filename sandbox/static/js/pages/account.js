@@ -13,6 +13,7 @@ import { LiveFeed } from "../live.js";
 import { actionsMenu } from "../menu.js";
 import { statusPill } from "../status.js";
 import { tabs } from "../tabs.js";
+import { middleUrl } from "../url.js";
 
 const accountId = pageData("accountId");
 const base = `/accounts/${encodeURIComponent(accountId)}`;
@@ -36,13 +37,13 @@ function lastDeliveryCell(delivery) {
     h("span", { class: "secondary" }, relative(when)));
 }
 
-function row(hook, lastDelivery) {
+function row(hook, lastDelivery, others = []) {
   const editUrl = `${base}/webhooks/${encodeURIComponent(hook.id)}/edit`;
   return h("tr", { "data-webhook": hook.id },
     h("td", { "data-label": _("Name"), class: "name-cell" }, h("div", {},
       h("a", { href: editUrl, class: "primary" }, hook.name),
       h("div", { class: "secondary" }, _("v{{version}} · updated {{when}}", { version: hook.version, when: relative(hook.lastUpdate) })))),
-    h("td", { "data-label": "URL" }, h("span", { class: "url truncate", title: hook.eventUrl }, hook.eventUrl)),
+    h("td", { "data-label": "URL" }, middleUrl(hook.eventUrl, { among: others })),
     h("td", { "data-label": _("Events") }, eventsCell(hook.eventList)),
     h("td", { "data-label": _("Enabled") }, hook.enabled
       ? h("span", { class: "pill pill-ok" }, _("Enabled")) : h("span", { class: "pill pill-idle" }, _("Disabled"))),
@@ -72,7 +73,8 @@ async function loadWebhooks() {
   $("#webhook-count").textContent = String(hooks.length);
   $("#webhooks-empty").hidden = hooks.length > 0;
   $("#webhooks-table").hidden = hooks.length === 0;
-  fill($("#webhooks"), hooks.map((hook) => row(hook, undefined)));
+  const urls = hooks.map((hook) => hook.eventUrl);
+  fill($("#webhooks"), hooks.map((hook) => row(hook, undefined, urls)));
   await showLastDeliveries();
 }
 
