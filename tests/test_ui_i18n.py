@@ -169,6 +169,8 @@ def test_seed_flow_in_portuguese(browser, server, size):  # noqa: F811
         page.goto("/")
         click(page, page.get_by_role("link", name="Português"))
         expect(page.locator("html")).to_have_attribute("lang", "pt-PT")
+        page.wait_for_load_state()  # the page script has wired its buttons
+        expect(page.locator("#accounts")).to_have_attribute("aria-busy", "false")
 
         # Contas: Adicionar conta.
         click(page, page.get_by_role("button", name="+ Adicionar conta"))
