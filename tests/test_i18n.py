@@ -4,13 +4,12 @@ strict on prose but quiet on code (sandbox/i18n)."""
 
 from __future__ import annotations
 
-import io
+import gettext
 import re
 
 import pytest
-from babel.messages.mofile import write_mo
 
-from sandbox.i18n import _script_messages, literals, messages
+from sandbox.i18n import _script_messages, compiled_translations, literals, messages
 
 # Screens whose text is not marked for translation yet. Each is taken off as it is translated;
 # the list must only shrink (test_pending_files_still_have_unmarked_text keeps it honest).
@@ -27,7 +26,7 @@ PENDING = {
 def test_every_marked_ui_string_has_a_portuguese_translation():
     gaps = messages.missing()
     assert gaps == [], ("UI strings without a pt-PT translation (run `python -m sandbox.i18n.messages "
-                        "update`, translate them in messages.po, then `... compile`):\n" + "\n".join(gaps))
+                        "update`, then translate them in messages.po):\n" + "\n".join(gaps))
 
 
 def test_no_ui_text_is_left_unmarked():
@@ -42,11 +41,18 @@ def test_pending_files_still_have_unmarked_text():
     assert done == [], f"translated now: take these off PENDING in tests/test_i18n.py: {done}"
 
 
-def test_compiled_catalog_matches_the_po_file():
-    compiled = io.BytesIO()
-    write_mo(compiled, messages.read(), use_fuzzy=False)
-    assert messages.MO.read_bytes() == compiled.getvalue(), (
-        "messages.mo is older than messages.po: run `python -m sandbox.i18n.messages compile`")
+def test_the_catalog_is_compiled_when_the_app_starts(tmp_path):
+    """Flask-Babel reads a .mo compiled from messages.po at start; a changed .po gets a fresh one."""
+    folder = compiled_translations()
+    with (folder / "pt_PT" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        assert gettext.GNUTranslations(handle).gettext("Accounts") == "Contas"
+    assert compiled_translations() == folder  # compiled once per content
+    edited = tmp_path / "messages.po"
+    edited.write_bytes(messages.PO.read_bytes().replace(b'msgstr "Contas"', b'msgstr "Contas!"'))
+    other = compiled_translations(edited)
+    assert other != folder
+    with (other / "pt_PT" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        assert gettext.GNUTranslations(handle).gettext("Accounts") == "Contas!"
 
 
 def test_the_catalog_has_no_fuzzy_or_stale_entries():

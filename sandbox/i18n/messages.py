@@ -1,9 +1,8 @@
 """Keep the Portuguese catalog in step with the UI's strings: extract, update, compile, check.
 
     python -m sandbox.i18n.messages update    # add new UI strings to messages.po (empty msgstr)
-    python -m sandbox.i18n.messages compile   # messages.po -> messages.mo (Flask-Babel reads the .mo)
     python -m sandbox.i18n.messages check     # list strings without a Portuguese translation
-    python -m sandbox.i18n.messages merge main  # after a merge conflict in messages.po/.mo
+    python -m sandbox.i18n.messages merge main  # after a merge conflict in messages.po
 
 Strings are found the way ``pybabel extract`` finds them (Babel's own extractors): ``_()`` and
 ``ngettext()`` in the page scripts, ``{{ _() }}`` / ``{% trans %}`` in the templates, ``_``/``_l``
@@ -19,12 +18,10 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 PACKAGE = Path(__file__).resolve().parent.parent
 PO = PACKAGE / "translations" / "pt_PT" / "LC_MESSAGES" / "messages.po"
-MO = PO.with_suffix(".mo")
 
 METHOD_MAP = [
     ("ui.py", "python"),
@@ -86,13 +83,6 @@ def update() -> int:
     return sum(1 for message in po if message.id and not translated(message))
 
 
-def compile_mo() -> None:
-    """Write messages.mo from messages.po (fuzzy entries left out, as msgfmt does)."""
-    po = read()
-    with MO.open("wb") as handle:
-        write_mo(handle, po, use_fuzzy=False)
-
-
 def merge(other: str) -> int:
     """Settle a merge conflict: this branch's catalog, updated, plus ``other``'s translations.
 
@@ -115,7 +105,6 @@ def merge(other: str) -> int:
             message.flags.discard("fuzzy")
     with PO.open("wb") as handle:
         write_po(handle, po, width=100, omit_header=False, sort_output=False)
-    compile_mo()
     return len(missing())
 
 
@@ -124,13 +113,9 @@ def main(argv: list[str]) -> int:
     if command == "update":
         print(f"{PO.relative_to(PACKAGE.parent)}: {update()} string(s) to translate")
         return 0
-    if command == "compile":
-        compile_mo()
-        print(f"wrote {MO.relative_to(PACKAGE.parent)}")
-        return 0
     if command == "merge" and len(argv) == 2:
         left = merge(argv[1])
-        print(f"merged with {argv[1]}; {left} string(s) to translate; then git add the .po and .mo")
+        print(f"merged with {argv[1]}; {left} string(s) to translate; then git add the .po")
         return 0
     if command == "check":
         gaps = missing()
