@@ -160,3 +160,14 @@ def test_the_answers_are_the_same_whichever_path(db, client, account):
     page, cursor = deliveries.list_deliveries(db, since=first, limit=2)
     assert page == every[:2] and cursor is not None
     assert deliveries.list_deliveries(db, since=first, before=cursor, limit=1000)[0] == every[2:]
+
+
+def test_a_backlog_of_letters_reads_the_newest_through_the_type_index(db):
+    """``?type=event.created&backlog=1000``: 1,000 rows read newest first through ``log_by_type``, no
+    sort (it read 10,000, counting deliveries that letters do not have)."""
+    found = plans(db, lambda db: log.recent(db, 1000, {"type": ["event.created"]}))
+    assert not full_scans(found), "\n".join(full_scans(found))
+    (sql, lines), = found
+    assert re.search(r"limit 1000\b", sql, re.IGNORECASE), sql
+    assert any("log_by_type" in line for line in lines), lines
+    assert not any("TEMP B-TREE" in line for line in lines), lines
