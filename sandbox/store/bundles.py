@@ -70,7 +70,7 @@ def selected_webhooks(db: sqlite_utils.Database, selection: Selection) -> list[d
     deliveries remember of it (``deleted`` true)."""
     where, params = selection.where()
     found = list(_dicts(db.conn.execute(
-        "select d.webhook_id, min(d.webhook_name) as webhook_name, min(d.event_url) as event_url, "
+        "select d.webhook_id, min(d.webhook_name) as webhook_name, min(d.event_url) as delivery_url, "
         "min(d.account_id) as delivery_account, w.* from deliveries d "
         "left join webhooks w on w.id = d.webhook_id "
         f"where d.event_id in (select id from events where {where}) "
@@ -184,7 +184,7 @@ def delete_bundle(db: sqlite_utils.Database, bundle_id: str) -> None:
 
 def items(db: sqlite_utils.Database, bundle_id: str, kind: str, *, after: int = 0, limit: int = 50,
           parent: str | None = None) -> tuple[list[dict], int | None]:
-    """A page of one kind of record, in time order (``after``: the previous page's cursor)."""
+    """A page of one kind of record, in the file's order (``after``: the previous page's cursor)."""
     clauses, params = ["bundle_id = ?", "kind = ?"], [bundle_id, kind]
     if parent is not None:
         clauses.append("parent_id = ?")
