@@ -142,8 +142,8 @@ def test_copy_buttons_on_ids_payload_headers_and_signature(browser, server):  # 
         expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard")
         # The word comes back.
         expect(page.get_by_role("button", name="Copy the payload", exact=True)).to_have_text("Copy")
-        response = page.locator("#attempts details").first
-        response.get_by_role("button", name="Copy the response body").click()
+        page.get_by_role("tab", name="Response").click()
+        page.locator("#response").get_by_role("button", name="Copy the response body").click()
         assert clipboard(page) == delivery["attempts"][-1]["response"]["body"]
         assert page.js_errors == []
     finally:

@@ -169,8 +169,20 @@ function choose(number) {
   $(`#attempts li[data-attempt="${number}"] .attempt-pick`)?.focus();
 }
 
+/** Redraw ``el`` only when what it shows changed: a live reload of the same data keeps its buttons
+ * (a copy button's "Copied", the focus) as they are. */
+function redraw(el, data, build) {
+  const key = JSON.stringify(data);
+  if (el.dataset.shown === key) return;
+  el.dataset.shown = key;
+  fill(el, build());
+}
+
 function showExchange(d) {
   const attempt = shownAttempt(d);
+  const key = [attempt, d.status, d.maxAttempts];
+  if ($("#exchange").dataset.shown === JSON.stringify(key)) return;
+  $("#exchange").dataset.shown = JSON.stringify(key);
   $("#exchange-title").textContent = attempt ? ofM(attempt, d) : _("Request");
   $("#exchange-sub").textContent = attempt
     ? `${dateTime(attempt.startedAt)} · ${TRIGGERS[attempt.trigger] || attempt.trigger || ""}` : _("What the sandbox POSTs.");
@@ -187,11 +199,11 @@ function render(d) {
   const link = $("#webhook-link");
   link.href = `/accounts/${encodeURIComponent(d.entity)}/webhooks/${encodeURIComponent(d.webhookId)}/edit`;
   link.hidden = false;
-  fill($("#summary"), summary(d));
+  redraw($("#summary"), { ...d, attempts: d.attempts.length }, () => summary(d));
   showExchange(d);
-  const attempts = $("#attempts");
-  fill(attempts, d.attempts.map((attempt) => attemptNode(attempt, d)), nextNode(d));
-  if (!d.attempts.length && !d.nextAttemptAt) fill(attempts, h("li", { class: "muted" }, _("No attempt yet.")));
+  redraw($("#attempts"), [d, chosen], () => (d.attempts.length || d.nextAttemptAt
+    ? [d.attempts.map((attempt) => attemptNode(attempt, d)), nextNode(d)]
+    : h("li", { class: "muted" }, _("No attempt yet."))));
   showActions(d);
   exportButton.disabled = false;
   if (!feed) startFeed(d);
