@@ -141,7 +141,8 @@ _COUNT_CANCELLED_ATTEMPT = (
 _INSERT_ATTEMPT = (
     "insert into attempts (delivery_id, attempt, trigger, started, request_url, request_headers, "
     "request_body, response_status, response_headers, response_body, response_truncated, duration_ms, "
-    "error, status, next_attempt_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "error, status, next_attempt_at, webhook_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "(select webhook_id from deliveries where id = ?))"
 )
 
 
@@ -180,7 +181,7 @@ def record_attempts(db: sqlite_utils.Database, records: list[tuple[dict, dict]])
         dumps(attempt["request_headers"]), None, attempt["response_status"],
         dumps(attempt["response_headers"]) if attempt["response_headers"] is not None else None,
         attempt["response_body"], int(attempt["response_truncated"]), attempt["duration_ms"],
-        attempt["error"], status, iso_from_unix(delivery["next_at"]),
+        attempt["error"], status, iso_from_unix(delivery["next_at"]), delivery["id"],
     ) for (delivery, attempt), status in zip(records, statuses, strict=True)])
     return statuses
 
