@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: settings, storage, error shape, then each concern in turn."""
-    from sandbox import api, auth, db, delivery, errors, inbox, live, openapi, settings, ui
+    from sandbox import api, auth, db, delivery, errors, i18n, inbox, live, openapi, settings, ui
 
     app = Flask(__name__)
     settings.load(app, config)
@@ -24,5 +24,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     delivery.init_app(app)  # the delivery engine (a worker the server starts)
     live.init_app(app)  # websockets: /ws/deliveries, /ws/inbox/<name>
     inbox.init_app(app)  # the built-in receiver: /inbox/<name>
+    i18n.init_app(app)  # English and Portuguese (Flask-Babel), /language/<tag>
     ui.init_app(app)  # HTML pages
     return app

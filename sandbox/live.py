@@ -39,6 +39,7 @@ from sandbox.api import MAX_ID
 from sandbox.db import connect
 from sandbox.errors import APIError, ValidationError
 from sandbox.hub import Entry, Hub, Subscription, get_hub
+from sandbox.live_wire import Wire, attach
 from sandbox.store import inbox as inbox_store
 from sandbox.store import log
 
@@ -225,23 +226,18 @@ PING = b"\x89\x00"
 class Viewer:
     """One connected websocket, as the broadcaster sees it: a subscription and a socket to fill.
 
-    Writes never block: what the client's socket does not take now waits in ``out``, and while it
-    waits the subscription is not read, so its bounded queue (in the hub) does the dropping.
-
-    Writes are scatter-gather (``sendmsg`` of the frames as they are), never one joined buffer: a busy
-    round's join ran to hundreds of KB, and glibc, after the first such buffer was freed, served the
-    next ones from its heap instead of fresh mappings, which left the heap fragmented and RSS rising by
-    some 8 MB per 10,000 deliveries while anyone watched (issue 13).
+    Writes never block: what the client's socket does not take now waits in the wire's ``out``, and
+    while it waits the subscription is not read, so its bounded queue (in the hub) does the dropping.
+    Every write goes through the websocket's ``Wire`` (sandbox/live_wire.py), which simple-websocket's
+    pongs and close frame share, so frames never interleave and nothing follows the close frame.
     """
-
-    IOV = 512  # frames per ``sendmsg`` (the kernel takes at most IOV_MAX, 1024)
 
     def __init__(self, websocket, subscription: Subscription, ping_seconds: float):
         self.ws = websocket
-        self.sock: socket.socket = websocket.sock
+        self.wire: Wire = attach(websocket)
+        self.sock: socket.socket = self.wire.sock
         self.sub = subscription
         self.ping_seconds = ping_seconds
-        self.out: list[bytes] = []  # frames (the first maybe cut) the socket has not taken yet
         self.stuck_since: float | None = None
         self.broken = False
         self.live = False  # the handler is still sending history while False
@@ -256,11 +252,15 @@ class Viewer:
             timeout = struct.pack("ll", max(int(ping_seconds), 1), 0)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeout)
 
+    @property
+    def out(self) -> list[bytes]:
+        return self.wire.out
+
     def send_now(self, data: bytes) -> None:
         """Blocking write, for the handler's history (before the viewer is live)."""
         if not self.ws.connected:
             raise ConnectionError("the client closed the websocket")
-        self.sock.sendall(data)
+        self.wire.sendall(data)
 
     def go_live(self, cursor: int) -> None:
         """From now on the broadcaster writes; live messages up to ``cursor`` are skipped."""
@@ -270,39 +270,18 @@ class Viewer:
         self.live = True
 
     def write(self, parts: list[bytes]) -> None:
-        """Hand ``parts`` (after what waits) to the socket without waiting; keep what it does not take.
-
-        ``parts`` is not changed (viewers that want everything share one list)."""
-        pending = self.out + parts if self.out else list(parts)
-        taken = 0  # whole parts handed over
-        try:
-            while taken < len(pending):
-                chunk = pending[taken:taken + self.IOV]
-                sent = self.sock.sendmsg(chunk, (), socket.MSG_DONTWAIT)
-                for part in chunk:
-                    if sent < len(part):
-                        if sent:
-                            pending[taken] = part[sent:]
-                        break
-                    sent -= len(part)
-                    taken += 1
-                else:
-                    continue
-                break  # the socket's buffer is full
-        except BlockingIOError:
-            pass
-        finally:
-            self.out = pending[taken:]
+        """Hand ``parts`` (after what waits) to the socket without waiting (``Wire.write``)."""
+        self.wire.write(parts)
 
     def flush(self, now: float) -> bool:
         """Try to hand over what waits; tell whether nothing waits any more."""
-        if self.out:
+        if self.wire.out:
             try:
                 self.write([])
             except OSError:  # reset or closed: ``gone`` says so next
                 self.broken = True
                 return False
-        if self.out:
+        if self.wire.out:
             self.stuck_since = self.stuck_since or now
             return False
         self.stuck_since = None
@@ -310,7 +289,7 @@ class Viewer:
 
     def gone(self, now: float) -> bool:
         """A closed socket, an unanswered ping, or a socket that took nothing for a ping interval."""
-        if self.broken or not self.ws.connected or self.sub.closed:
+        if self.broken or self.wire.closed or not self.ws.connected or self.sub.closed:
             return True
         if not self.ping_seconds:
             return False
@@ -499,6 +478,10 @@ def stream(websocket, feed: Feed, *, backlog: int, since: int | None) -> None:
     finally:
         broadcaster.remove(viewer)
         feed.hub.unsubscribe(subscription)
+        if not websocket.connected:
+            # Closed by the client or lost: flask-sock sends nothing more, and Werkzeug's HTTP
+            # response must not follow simple-websocket's close reply (sandbox/live_wire.py).
+            viewer.wire.shut_after(websocket.thread)
 
 
 def _send_history(viewer: Viewer, feed: Feed, path: str, backlog: int, since: int | None

@@ -417,6 +417,70 @@ def m041_indexes_for_every_filter(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m065_scenario_runs(db: sqlite_utils.Database) -> None:
+    """Scenario runs (issue 15, session bundles): each fixture run through the engine, with its parameters
+    and the letters it fired, so a bundle can hold "this run" and say what made it.
+
+    ``run_events`` keeps each fired letter's position in the run and its step's name.
+    """
+    db.execute("""
+        create table runs (
+            id text primary key,
+            fixture text not null,
+            kind text not null,                 -- event or scenario
+            params text not null,               -- JSON: every option of the run (params, set, seed, chaos...)
+            started text not null,              -- ISO 8601 UTC with ms and Z
+            finished text not null
+        )
+    """)
+    db.execute("create index runs_by_started on runs (started)")
+    db.execute("""
+        create table run_events (
+            run_id text not null references runs (id) on delete cascade,
+            position integer not null,
+            step text not null,
+            event_id text not null,
+            primary key (run_id, position)
+        )
+    """)
+
+
+@migrations()
+def m066_imported_bundles(db: sqlite_utils.Database) -> None:
+    """Imported session bundles (issue 15): read-only copies of another sandbox's run.
+
+    They live apart from the sandbox's own tables, so the delivery engine never sends them and no
+    outbox count includes them. ``bundle_items`` keeps each record as the file had it (a JSON line);
+    ``item_id`` and ``parent_id`` index the links (a delivery's event, an attempt's delivery); ``at`` is
+    the record's time (an attempt's start: the replay order).
+    """
+    db.execute("""
+        create table bundles (
+            id text primary key,
+            name text not null,
+            imported text not null,
+            format_version text not null,
+            header text not null,               -- JSON: the bundle's first line
+            counts text not null                -- JSON: records by type
+        )
+    """)
+    db.execute("""
+        create table bundle_items (
+            id integer primary key,
+            bundle_id text not null references bundles (id) on delete cascade,
+            kind text not null,         -- account, webhook, scenario, event, delivery, attempt, capture
+            item_id text,
+            parent_id text,
+            at text,
+            record text not null                -- the record's JSON line, exactly as imported
+        )
+    """)
+    db.execute("create index bundle_items_by_kind on bundle_items (bundle_id, kind, at, id)")
+    db.execute("create index bundle_items_by_id on bundle_items (bundle_id, item_id)")
+    db.execute("create index bundle_items_by_parent on bundle_items (bundle_id, parent_id, kind)")
+
+
+@migrations()
 def m085_attempts_by_webhook(db: sqlite_utils.Database) -> None:
     """Each attempt names its webhook, so a webhook's health reads only its own recent attempts (issue 14/15).
 

@@ -19,6 +19,8 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "DATABASE": ("sandbox.db", str, "Path of the SQLite database file."),
     "TOKEN": (None, str, "When set, every /api and websocket call needs `Authorization: Bearer <token>`."),
     "MAX_BODY_BYTES": (1024 * 1024, int, "Largest request body the API accepts (bytes)."),
+    "MAX_BUNDLE_BYTES": (1024 ** 3, int, "Largest session bundle `POST /api/bundles` imports (bytes, "
+                         "compressed); bundles are read as a stream, so this bounds the disk, not memory."),
     "FIXTURES_DIR": ("fixtures", str, "Your fixtures directory, listed with the shipped fixtures; recorded "
                      "fixtures are saved in its recorded/ folder."),
     "SECRET_GRACE_SECONDS": (
@@ -61,6 +63,7 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
 # Lower bounds of the numeric settings: a value below is refused at start, naming the variable.
 MINIMUMS: dict[str, float] = {
     "MAX_BODY_BYTES": 1024,
+    "MAX_BUNDLE_BYTES": 1024,
     "SECRET_GRACE_SECONDS": 0,
     "REQUEST_TIMEOUT": 0.1,
     "RETRY_TIME_FACTOR": 0.0001,

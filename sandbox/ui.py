@@ -9,6 +9,8 @@ token (``--token``) protects the data shown in the browser exactly as it protect
 from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from sandbox import __version__
@@ -21,10 +23,10 @@ ui = Blueprint("ui", __name__)
 _MACHINE_PREFIXES = ("/api", "/ws", "/inbox/", "/openapi")
 
 NAV = [
-    ("accounts", "Accounts", "ui.accounts"),
-    ("send", "Send event", "ui.send_event"),
-    ("log", "Live log", "ui.live_log"),
-    ("inbox", "Inbox", "ui.inboxes"),
+    ("accounts", _l("Accounts"), "ui.accounts"),
+    ("send", _l("Send event"), "ui.send_event"),
+    ("log", _l("Live log"), "ui.live_log"),
+    ("inbox", _l("Inbox"), "ui.inboxes"),
 ]
 
 
@@ -35,53 +37,54 @@ def _layout_context() -> dict:
 
 @ui.get("/")
 def accounts():
-    return render_template("accounts.html", section="accounts", title="Accounts",
+    return render_template("accounts.html", section="accounts", title=_("Accounts"),
                            entity_types=ENTITY_TYPES)
 
 
 @ui.get("/accounts/<account_id>")
 def manage_account(account_id: str):
-    return render_template("account.html", section="accounts", title="Manage account",
+    return render_template("account.html", section="accounts", title=_("Manage account"),
                            account_id=account_id)
 
 
 @ui.get("/accounts/<account_id>/webhooks/new")
 def new_webhook(account_id: str):
-    return render_template("webhook_form.html", section="accounts", title="Create new webhook",
+    return render_template("webhook_form.html", section="accounts", title=_("Create new webhook"),
                            account_id=account_id, webhook_id="")
 
 
 @ui.get("/accounts/<account_id>/webhooks/<webhook_id>/edit")
 def edit_webhook(account_id: str, webhook_id: str):
-    return render_template("webhook_form.html", section="accounts", title="Update webhook",
+    return render_template("webhook_form.html", section="accounts", title=_("Update webhook"),
                            account_id=account_id, webhook_id=webhook_id)
 
 
 @ui.get("/send")
 def send_event():
-    return render_template("send.html", section="send", title="Send event")
+    return render_template("send.html", section="send", title=_("Send event"))
 
 
 @ui.get("/log")
 def live_log():
-    return render_template("log.html", section="log", title="Live log")
+    return render_template("log.html", section="log", title=_("Live log"))
 
 
 @ui.get("/deliveries/<delivery_id>")
 def delivery(delivery_id: str):
-    return render_template("delivery.html", section="log", title="Delivery",
+    return render_template("delivery.html", section="log", title=_("Delivery"),
                            delivery_id=delivery_id)
 
 
 @ui.get("/inboxes")
 def inboxes():
-    return render_template("inboxes.html", section="inbox", title="Inbox",
-                           name_rule="Letters, digits, - and _; at most 64 characters.")
+    return render_template("inboxes.html", section="inbox", title=_("Inbox"),
+                           name_rule=_("Letters, digits, - and _; at most 64 characters."))
 
 
 @ui.get("/inboxes/<name>")
 def inbox(name: str):
-    return render_template("inbox.html", section="inbox", title=f"Inbox {name}", inbox_name=name)
+    return render_template("inbox.html", section="inbox", title=_("Inbox %(name)s", name=name),
+                           inbox_name=name)
 
 
 def _wants_html() -> bool:
@@ -94,7 +97,7 @@ def _wants_html() -> bool:
 def _not_found(error: NotFound):
     """Show browsers a page for an unknown address; everyone else gets the API's problem+json."""
     if _wants_html():
-        return render_template("404.html", section=None, title="Page not found"), 404
+        return render_template("404.html", section=None, title=_("Page not found")), 404
     from sandbox.errors import _from_http_exception
 
     return _from_http_exception(error)

@@ -88,7 +88,7 @@ def test_wink_flow(page, server):
     expect(page.get_by_role("switch", name="Enabled")).to_be_checked()
     expect(page.get_by_label("Entity name")).to_have_text(re.compile("The Siam Residences"))
     page.get_by_label("Search events").fill("booking.created")   # the alias finds booking.create
-    page.get_by_role("checkbox", name=re.compile(r"^booking\.create\b")).check()
+    page.get_by_role("option", name=re.compile(r"^booking\.create\b")).click()
     page.get_by_role("button", name="use this sandbox's inbox").click()
     expect(page.get_by_label("Webhook URL")).to_have_value(server.url + "/inbox/wink-stalker")
     expect(page.get_by_label("Signing profile")).to_have_value("wink")
@@ -173,9 +173,9 @@ def test_wink_flow(page, server):
     expect(row).to_contain_text("Disabled")
     screenshot(page, "manage-account")
 
-    # Remove, confirming with OK.
-    page.once("dialog", lambda dialog: dialog.accept())
+    # Remove, confirming with OK in the product's own dialog.
     open_actions(page, row).get_by_role("menuitem", name="Remove").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="OK").click()
     expect(row).to_have_count(0)
     expect(page.get_by_text("No webhooks yet")).to_be_visible()
 
@@ -277,8 +277,8 @@ def test_secret_is_hidden_until_revealed_and_rotates(page, server):
     expect(value).not_to_contain_text(secret)
 
     # Rotate shows the new secret at once (from rotate-secret's answer), with the overlap.
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Rotate").click()
+    page.get_by_role("alertdialog", name="Rotate secret").get_by_role("button", name="OK").click()
     expect(page.locator("#secret-once")).to_be_visible()
     expect(value).not_to_have_text(secret)
     expect(value).to_have_text(re.compile(r"^whsec_[^•]+$"))

@@ -199,6 +199,7 @@ ROUTE_MODULES = [
     "sandbox.api.outbox",
     "sandbox.api.resources",
     "sandbox.api.inbox",
+    "sandbox.api.bundles",
     "sandbox.api.health",
 ]
 

@@ -25,6 +25,8 @@ from sandbox.generate import MAX_SEED
 from sandbox.store import NotFound, accounts, webhooks
 from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
+from sandbox.store.log import timestamp
+from sandbox.store.runs import record_run
 
 RUN_FIELDS = ("entity", "webhookId", "params", "set", "seed", "delays", "chaos", "undelivered")
 CHAOS_FIELDS = ("duplicates", "shuffle", "jitterMs", "stale")
@@ -266,11 +268,22 @@ def run_fixture(name: str):
                               + "; ".join(f"{e['field']}: {e['message']}" for e in refused))
     target = InProcessTarget(current_app._get_current_object(), db, chaos=options["chaos"],
                              webhook_id=options["webhook_id"], undelivered=allowed)
+    started = timestamp()
     run(built, target, chaos=options["chaos"], seed=start, delays=options["delays"], stop=threading.Event())
-    return jsonify({"fixture": fixture.name, "kind": fixture.kind, "seed": start,
+    run_id = record_run(db, fixture=fixture.name, kind=fixture.kind, started=started, finished=timestamp(),
+                        events=target.events, params=_run_params(options, start))
+    return jsonify({"fixture": fixture.name, "kind": fixture.kind, "seed": start, "runId": run_id,
                     "chaos": options["chaos"].as_dict(), "events": target.events,
                     "duplicates": target.duplicates,
                     "warnings": [w.as_dict() for w in fixture.warnings]}), 202
+
+
+def _run_params(options: dict, seed: int) -> dict:
+    """A run's options as a bundle's scenario record keeps them (the seed it used, not None)."""
+    return {"entity": options["entity"], "webhookId": options["webhook_id"], "params": options["params"],
+            "set": options["sets"], "seed": seed, "delays": options["delays"],
+            "chaos": options["chaos"].as_dict(),
+            "undelivered": options["undelivered"]}
 
 
 # -- recording ----------------------------------------------------------------------------------
@@ -436,6 +449,8 @@ OPENAPI_SCHEMAS = {
             "stale": {"type": "boolean"}}}}},
     "FixtureRunResult": {"type": "object", "required": ["fixture", "kind", "seed", "events"], "properties": {
         "fixture": {"type": "string"}, "kind": {"type": "string"}, "seed": {"type": "integer"},
+        "runId": {"type": "string", "description": "The stored run: GET /api/runs/{runId}; a bundle of it: "
+                  "GET /api/bundles/export?run={runId}"},
         "chaos": {"type": "object"},
         "events": {"type": "array", "items": {"type": "object", "required": ["step", "id", "event"],
                                               "properties": {

@@ -1,5 +1,7 @@
 // Building DOM safely: every piece of data becomes a text node, never HTML.
 
+import { _, formatNumber, formatRelative, lang } from "./i18n.js";
+
 /** Create an element: h("a", {href, class: "x", onclick}, "text", child, [more]). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -51,40 +53,44 @@ export function parseDate(value) {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** "14:03:07.120" in local time. */
+/** "14:03:07.120" in local time (the page's language's separators). */
 export function clock(value, { ms = false } = {}) {
   const date = parseDate(value);
   if (!date) return "";
-  const base = date.toLocaleTimeString([], { hour12: false, hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  return ms ? `${base}.${String(date.getMilliseconds()).padStart(3, "0")}` : base;
+  return date.toLocaleTimeString(lang, {
+    hour12: false, hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: ms ? 3 : undefined,
+  });
 }
 
-/** "3 Feb 2026, 14:03:07". */
+/** "3 Feb 2026, 14:03:07" / "3/02/2026, 14:03:07", in the page's language. */
 export function dateTime(value) {
   const date = parseDate(value);
   if (!date) return "";
-  return date.toLocaleString([], {
+  return date.toLocaleString(lang, {
     day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
     hour12: false,
   });
 }
 
-/** "in 12 s", "3 min ago". */
+/** "in 12 sec." / "dentro de 12 s", "3 min. ago" / "há 3 min" (Intl.RelativeTimeFormat). */
 export function relative(value) {
   const date = parseDate(value);
   if (!date) return "";
   const seconds = Math.round((date.getTime() - Date.now()) / 1000);
   const abs = Math.abs(seconds);
-  if (abs < 5) return "just now";
-  const [amount, unit] = abs < 60 ? [abs, "s"] : abs < 3600 ? [Math.round(abs / 60), "min"]
-    : abs < 86400 ? [Math.round(abs / 3600), "h"] : [Math.round(abs / 86400), "d"];
-  return seconds >= 0 ? `in ${amount} ${unit}` : `${amount} ${unit} ago`;
+  if (abs < 5) return _("just now");
+  const [amount, unit] = abs < 60 ? [abs, "second"] : abs < 3600 ? [Math.round(abs / 60), "minute"]
+    : abs < 86400 ? [Math.round(abs / 3600), "hour"] : [Math.round(abs / 86400), "day"];
+  return formatRelative(seconds >= 0 ? amount : -amount, unit);
 }
 
+/** "120 ms", "1.20 s" / "1,20 s" (SI symbols, the number in the page's language). */
 export function duration(ms) {
   if (ms === null || ms === undefined || ms === "") return "";
   const n = Number(ms);
-  return n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`;
+  return n >= 1000
+    ? `${formatNumber(n / 1000, { minimumFractionDigits: 2, maximumFractionDigits: 2 })} s`
+    : `${formatNumber(Math.round(n))} ms`;
 }
 
 /** A <pre> showing a value as pretty JSON with coloured tokens (each token is a text node). */
@@ -124,7 +130,7 @@ function span(cls, text) {
 
 /** A body shown as pretty JSON when it parses, else as plain text. */
 export function bodyView(body) {
-  if (body === null || body === undefined || body === "") return h("p", { class: "muted small" }, "(empty body)");
+  if (body === null || body === undefined || body === "") return h("p", { class: "muted small" }, _("(empty body)"));
   if (typeof body !== "string") return jsonView(body);
   try {
     return jsonView(JSON.parse(body));
@@ -136,7 +142,7 @@ export function bodyView(body) {
 /** A two-column table of HTTP headers ({name: value} or [[name, value]]). */
 export function headersTable(headers) {
   const rows = Array.isArray(headers) ? headers : Object.entries(headers || {});
-  if (!rows.length) return h("p", { class: "muted small" }, "(no headers)");
+  if (!rows.length) return h("p", { class: "muted small" }, _("(no headers)"));
   return h("table", { class: "headers-table" },
     h("tbody", {}, rows.map(([name, value]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, String(value))))));
 }

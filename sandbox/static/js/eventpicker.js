@@ -54,22 +54,34 @@ const kindBadge = (item) => (isDelivered(item) ? null
     item.kind === "listed" ? "never delivered" : item.kind));
 
 /**
- * A multi-select of event keys. ``parts``: {list, summary, search, clear} elements.
- * Returns {value(): [keys], set(keys)}. ``onChange`` runs after each change.
+ * A multi-select of event keys: one composite widget, a listbox (aria-multiselectable) grouped by
+ * category with a search box above it. The list is one tab stop; inside it the arrow keys, Home and
+ * End move, Space toggles, a click toggles. ``parts``: {list, summary, search, clear, field}; ``field``
+ * receives one hidden <input name="eventList"> per chosen key, so the form carries the value.
+ * Returns {value(): [keys]}. ``onChange`` runs after each change.
  */
 export function multiEventPicker(parts, items, { selected = [], onChange = () => {} } = {}) {
   const chosen = new Set(selected);
   const aliases = aliasMap(items);
   const known = new Set(items.map((item) => item.key));
   // Keys the catalog does not list (older data) still show, so saving keeps them; an alias
-  // (booking.created) shows as its key's box, checked, and is saved as it was chosen.
+  // (booking.created) shows as its key's option, selected, and is saved as it was chosen.
   const extra = [...chosen].filter((key) => !known.has(key) && !aliases.has(key))
     .map((key) => ({ key, category: "Other", status: "unknown", description: "" }));
   const all = [...items, ...extra];
   const isChosen = (item) => chosen.has(item.key) || (item.aliases || []).some((alias) => chosen.has(alias));
   const names = (key) => [key, ...((all.find((item) => item.key === key) || {}).aliases || [])];
+  const list = parts.list;
+  let active = null; // the key of the option the arrow keys are on
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-multiselectable", "true");
+  list.tabIndex = 0;
+
+  const options = () => [...list.querySelectorAll('[role="option"]')];
+  const optionOf = (key) => list.querySelector(`[role="option"][data-key="${CSS.escape(key)}"]`);
 
   const renderSummary = () => {
+    fill(parts.field, [...chosen].map((key) => h("input", { type: "hidden", name: "eventList", value: key })));
     if (!chosen.size) {
       fill(parts.summary, h("span", { class: "pill pill-info no-dot" }, "All events"),
         h("span", { class: "all-events" }, "No event chosen: this webhook receives every event."));
@@ -80,6 +92,28 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
     }
   };
 
+  /** Scroll ``option`` into the list's view, below its group's sticky title (which would cover it). */
+  const reveal = (option) => {
+    const title = option.closest(".picker-group")?.querySelector(".picker-group-title");
+    const cover = title ? Math.ceil(title.getBoundingClientRect().height) + 1 : 0; // + its 1px rule
+    const top = option.offsetTop;
+    const bottom = top + option.offsetHeight;
+    if (top - cover < list.scrollTop) list.scrollTop = top - cover;
+    else if (bottom > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight;
+  };
+
+  const activate = (key, { scroll = true } = {}) => {
+    active = key;
+    for (const option of options()) option.classList.toggle("active", option.dataset.key === key);
+    const option = key && optionOf(key);
+    if (option) {
+      list.setAttribute("aria-activedescendant", option.id);
+      if (scroll) reveal(option);
+    } else {
+      list.removeAttribute("aria-activedescendant");
+    }
+  };
+
   const toggle = (key, on) => {
     key = aliases.get(key) || key;
     if (on) {
@@ -87,8 +121,7 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
     } else {
       for (const name of names(key)) chosen.delete(name);
     }
-    const box = parts.list.querySelector(`input[value="${CSS.escape(key)}"]`);
-    if (box) box.checked = on;
+    optionOf(key)?.setAttribute("aria-selected", String(on));
     renderSummary();
     onChange([...chosen]);
   };
@@ -97,23 +130,59 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
     const query = parts.search.value.trim();
     const groups = groupItems(all.filter((item) => matches(item, query)));
     if (!groups.size) {
-      fill(parts.list, h("div", { class: "picker-empty" }, "No event matches your search."));
+      fill(list, h("div", { class: "picker-empty" }, "No event matches your search."));
+      activate(null);
       return;
     }
-    fill(parts.list, [...groups].map(([title, group]) => h("fieldset", { class: "picker-group" },
-      h("legend", { class: "picker-group-title" }, `${title} (${group.length})`),
-      group.map((item) => h("label", { class: "picker-option" },
-        h("input", { type: "checkbox", value: item.key, checked: isChosen(item),
-          onchange: (event) => toggle(item.key, event.target.checked) }),
+    let index = 0;
+    let group = 0;
+    fill(list, [...groups].map(([title, members]) => {
+      const titleId = `${list.id}-group-${group++}`;
+      return h("div", { role: "group", class: "picker-group", "aria-labelledby": titleId },
+        h("div", { class: "picker-group-title", id: titleId }, `${title} (${members.length})`),
+        members.map((item) => h("div", {
+          role: "option", id: `${list.id}-option-${index++}`, class: "picker-option", "data-key": item.key,
+          "aria-selected": String(isChosen(item)),
+        }, h("span", { class: "tick", "aria-hidden": "true" }),
         h("span", {}, h("span", { class: "key" }, item.key), " ", kindBadge(item), " ",
           item.label ? h("span", { class: "label-text" }, item.label) : null,
           item.aliases?.length ? h("span", { class: "alias" }, ` also ${item.aliases.join(", ")}`) : null,
-          item.description ? h("span", { class: "desc" }, item.description) : null))))));
+          item.description ? h("span", { class: "desc" }, item.description) : null))));
+    }));
+    const keys = options().map((option) => option.dataset.key);
+    activate(keys.includes(active) ? active : keys[0], { scroll: false });
   };
 
+  list.addEventListener("click", (event) => {
+    const option = event.target.closest('[role="option"]');
+    if (!option) return;
+    activate(option.dataset.key);
+    toggle(option.dataset.key, option.getAttribute("aria-selected") !== "true");
+  });
+  list.addEventListener("keydown", (event) => {
+    const keys = options().map((option) => option.dataset.key);
+    if (!keys.length) return;
+    const index = keys.indexOf(active);
+    const to = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: keys.length - 1,
+      PageDown: index + 8, PageUp: index - 8 }[event.key];
+    if (to !== undefined) {
+      event.preventDefault();
+      activate(keys[Math.max(0, Math.min(keys.length - 1, to))]);
+    } else if (event.key === " " || event.key === "Enter") {
+      event.preventDefault(); // Space would scroll the list; Enter would submit the form
+      if (active) toggle(active, optionOf(active).getAttribute("aria-selected") !== "true");
+    }
+  });
+  list.addEventListener("focus", () => {
+    if (!active && options().length) activate(options()[0].dataset.key);
+  });
   parts.search.addEventListener("input", renderList);
   parts.search.addEventListener("keydown", (event) => {
     if (event.key === "Enter") event.preventDefault(); // do not submit the form
+    if (event.key === "ArrowDown" && options().length) {
+      event.preventDefault();
+      list.focus();
+    }
   });
   parts.clear.addEventListener("click", () => {
     for (const key of [...chosen]) chosen.delete(key);

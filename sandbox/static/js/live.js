@@ -47,8 +47,14 @@ export class LiveFeed {
     this.closed = true;
     clearTimeout(this.timer);
     if (this.socket) {
-      this.socket.onclose = null;
-      this.socket.close();
+      const socket = this.socket;
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.onerror = null;
+      // Closing a socket still connecting makes the browser log "closed before the connection is
+      // established": let it open, then close it.
+      if (socket.readyState === WebSocket.CONNECTING) socket.onopen = () => socket.close();
+      else socket.close();
       this.socket = null;
     }
   }

@@ -1,13 +1,38 @@
 // The "Actions" menu button: a button with aria-expanded that opens a list of menu items,
 // operable from the keyboard (Enter/Space/ArrowDown open, arrows move, Escape and Tab close).
+// The open list sits in the browser's top layer (a manual popover) at a fixed position beside its
+// button, so no scroll box (the webhooks table's) clips it: it opens below the button, or above it
+// when the viewport has no room below, and follows the button when the page scrolls.
 
 import { h } from "./dom.js";
 
 let openMenu = null;
 
+const GAP = 4; // px between the button and its list
+const MARGIN = 8; // px the list keeps from the viewport's edges
+
+/** Place ``list`` beside ``button`` within the viewport: below, else above, else where it fits. */
+function place(button, list) {
+  const anchor = button.getBoundingClientRect();
+  const width = list.offsetWidth;
+  const height = list.offsetHeight;
+  const left = Math.max(MARGIN, Math.min(anchor.right - width, window.innerWidth - width - MARGIN));
+  let top = anchor.bottom + GAP;
+  if (top + height > window.innerHeight - MARGIN) {
+    const above = anchor.top - GAP - height;
+    top = above >= MARGIN ? above : Math.max(MARGIN, window.innerHeight - MARGIN - height);
+  }
+  list.dataset.side = top < anchor.top ? "top" : "bottom";
+  list.style.left = `${Math.round(left)}px`;
+  list.style.top = `${Math.round(top)}px`;
+}
+
+const supportsPopover = typeof HTMLElement.prototype.showPopover === "function";
+
 function closeOpen({ focus = false } = {}) {
   if (!openMenu) return;
   const { button, list } = openMenu;
+  if (supportsPopover && list.matches(":popover-open")) list.hidePopover();
   list.hidden = true;
   button.setAttribute("aria-expanded", "false");
   openMenu = null;
@@ -17,6 +42,16 @@ function closeOpen({ focus = false } = {}) {
 document.addEventListener("click", (event) => {
   if (openMenu && !openMenu.wrap.contains(event.target)) closeOpen();
 });
+
+// Keep the open list by its button while anything scrolls; close it once the button is out of view.
+const follow = () => {
+  if (!openMenu) return;
+  const rect = openMenu.button.getBoundingClientRect();
+  if (rect.bottom < 0 || rect.top > window.innerHeight) closeOpen();
+  else place(openMenu.button, openMenu.list);
+};
+document.addEventListener("scroll", follow, { capture: true, passive: true });
+window.addEventListener("resize", follow);
 
 const caret = () => {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
@@ -56,12 +91,15 @@ export function actionsMenu(items, { label = "Actions", text = "Actions" } = {})
     return h("li", { role: "none" }, control);
   });
   const list = h("ul", { class: "menu", role: "menu", id, hidden: true, "aria-label": label }, entries);
+  if (supportsPopover) list.setAttribute("popover", "manual");
   const wrap = h("div", { class: "menu-wrap" }, button, list);
   const menuItems = () => [...list.querySelectorAll('[role="menuitem"]')];
 
   const open = (focusIndex = 0) => {
     if (openMenu && openMenu.list !== list) closeOpen();
     list.hidden = false;
+    if (supportsPopover) list.showPopover();
+    place(button, list);
     button.setAttribute("aria-expanded", "true");
     openMenu = { button, list, wrap };
     const all = menuItems();

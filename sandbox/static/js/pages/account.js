@@ -6,6 +6,7 @@ import { del, get, post, routes, withQuery } from "../api.js";
 import {
   $, avatarColour, clock, copyText, dateTime, debounce, fill, h, initials, pageData, relative, toast,
 } from "../dom.js";
+import { confirmDialog } from "../dialog.js";
 import { LiveFeed } from "../live.js";
 import { actionsMenu } from "../menu.js";
 import { statusPill } from "../status.js";
@@ -95,7 +96,9 @@ async function sendTestEvent(hook) {
 }
 
 async function removeHook(hook) {
-  if (!window.confirm(`Remove webhook "${hook.name}"? Wink stops sending it events.`)) return;
+  const sure = await confirmDialog(`Remove webhook "${hook.name}"? Wink stops sending it events.`,
+    { title: "Remove webhook", danger: true });
+  if (!sure) return;
   try {
     await del(routes.webhook(accountId, hook.id));
     toast(`Webhook "${hook.name}" removed`, "ok");
@@ -144,7 +147,7 @@ function showDetails() {
 $("#delete-account").addEventListener("click", async () => {
   const count = Number($("#webhook-count").textContent || 0);
   const also = count ? ` and its ${count} webhook${count === 1 ? "" : "s"}` : "";
-  if (!window.confirm(`Delete account "${account.name}"${also}?`)) return;
+  if (!(await confirmDialog(`Delete account "${account.name}"${also}?`, { title: "Delete account", danger: true }))) return;
   try {
     await del(`${routes.account(accountId)}?cascade=true`);
     location.assign("/");

@@ -2,6 +2,7 @@
 
 import { del, get, post, routes } from "../api.js";
 import { $, avatarColour, fill, h, initials, parseDate, toast } from "../dom.js";
+import { confirmDialog } from "../dialog.js";
 import { clearErrors, showErrors } from "../forms.js";
 import { actionsMenu } from "../menu.js";
 
@@ -54,7 +55,7 @@ async function load() {
 
 async function removeAccount(account, hookCount) {
   const also = hookCount ? ` and its ${hookCount} webhook${hookCount === 1 ? "" : "s"}` : "";
-  if (!window.confirm(`Delete account "${account.name}"${also}?`)) return;
+  if (!(await confirmDialog(`Delete account "${account.name}"${also}?`, { title: "Delete account", danger: true }))) return;
   try {
     await del(`${routes.account(account.id)}?cascade=true`);
     toast(`Account "${account.name}" deleted`, "ok");

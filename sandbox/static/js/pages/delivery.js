@@ -55,7 +55,8 @@ function requestPanel(d) {
 function attemptNode(attempt) {
   const response = attempt.response;
   const ok = attempt.status === "succeeded" || (response && response.status >= 200 && response.status < 300);
-  const kind = ok ? "ok" : attempt.status === "retrying" ? "warn" : "bad";
+  // A failed attempt is red like its pill, whether or not a retry follows (the next-retry node is amber).
+  const kind = ok ? "ok" : "bad";
   return h("li", { class: "attempt" },
     h("span", { class: `node ${kind}`, "aria-hidden": "true" }, String(attempt.attempt)),
     h("div", { class: "attempt-head" },
@@ -112,10 +113,32 @@ async function load() {
   try {
     render(await get(path));
   } catch (error) {
-    const banner = $("#error");
-    banner.textContent = error.status === 404 ? "There is no delivery with this id." : `Could not load: ${error.message}`;
-    banner.hidden = false;
+    if (error.status === 404) showMissing();
+    else if (!delivery) showUnloaded(error);
+    else showError(error);
   }
+}
+
+/** No delivery has this id: say so, offer the way back, and show nothing that looks like loading. */
+function showMissing() {
+  if (feed) feed.stop();
+  document.title = "No such delivery · Webhook Sandbox";
+  $("#title").textContent = "Delivery not found";
+  $("#missing-id").textContent = deliveryId;
+  $("#missing").hidden = false;
+  for (const el of [$("#delivery-body"), $("#conn"), cancel, redeliver, $("#webhook-link"), $("#error")]) el.hidden = true;
+}
+
+/** The first load failed (the sandbox is down?): say why, with a retry, instead of a shimmer. */
+function showUnloaded(error) {
+  fill($("#summary"), h("p", { class: "muted" }, "Not loaded."));
+  const conn = $("#conn");
+  conn.dataset.state = "offline";
+  conn.querySelector(".conn-text").textContent = "Offline";
+  const banner = $("#error");
+  fill(banner, h("span", { style: "flex:1" }, `Could not load this delivery: ${error.message}`),
+    h("button", { type: "button", class: "btn btn-sm", onclick: () => { banner.hidden = true; load(); } }, "Try again"));
+  banner.hidden = false;
 }
 
 const reload = debounce(load, 100);

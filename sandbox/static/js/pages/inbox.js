@@ -3,6 +3,7 @@
 
 import { ApiError, del, get, put, withQuery } from "../api.js";
 import { $, bodyView, clock, copyText, dateTime, debounce, fill, h, headersTable, pageData, toast } from "../dom.js";
+import { confirmDialog } from "../dialog.js";
 import { clearErrors, showErrors } from "../forms.js";
 import { LiveFeed } from "../live.js";
 import { codePill } from "../status.js";
@@ -150,7 +151,7 @@ $("#settings").addEventListener("submit", async (event) => {
 });
 
 $("#clear").addEventListener("click", async () => {
-  if (!window.confirm(`Delete every capture of inbox "${name}"?`)) return;
+  if (!(await confirmDialog(`Delete every capture of inbox "${name}"?`, { title: "Clear inbox", danger: true }))) return;
   try {
     await del(path);
     shown.clear();

@@ -55,9 +55,23 @@ function showState() {
   }[shown] || shown;
   const note = $("#paused-note");
   note.hidden = !paused;
-  note.textContent = buffered.length
-    ? `Paused: ${buffered.length} new message${buffered.length === 1 ? "" : "s"} waiting. Resume to show them.`
+  const count = deliveriesIn(buffered);
+  note.textContent = count
+    ? `Paused: ${count === 1 ? "news of 1 delivery is" : `news of ${count} deliveries is`} waiting. Resume to show it.`
     : "Paused: new deliveries wait until you resume.";
+}
+
+/** How many deliveries ``messages`` tell of (one event to 2 webhooks is 2; each sends several messages). */
+function deliveriesIn(messages) {
+  const keys = new Set();
+  for (const message of messages) {
+    if (message.type === "event.created") {
+      for (const webhookId of message.webhookIds || []) keys.add(`${message.eventId}:${webhookId}`);
+    } else if (message.deliveryId) {
+      keys.add(message.eventId && message.webhookId ? `${message.eventId}:${message.webhookId}` : message.deliveryId);
+    }
+  }
+  return keys.size;
 }
 
 function apply(messages) {
@@ -125,8 +139,12 @@ function fillWebhookChoices() {
     shown.map((hook) => h("option", { value: hook.id, selected: hook.id === current }, hook.name)));
 }
 
+let applied = null; // the filters the feed runs with, so one change (change, then submit) restarts once
+
 function applyFilters() {
   const query = filters();
+  if (applied !== null && JSON.stringify(query) === applied) return;
+  applied = JSON.stringify(query);
   history.replaceState(null, "", withQuery(location.pathname, query));
   buffered = [];
   table.clear();
@@ -158,6 +176,7 @@ async function start() {
   fillWebhookChoices();
   if (params.get("webhookId")) controls.webhookId.value = params.get("webhookId");
   feed.params = filters();
+  applied = JSON.stringify(feed.params);
   feed.start();
   showEmpty();
 }

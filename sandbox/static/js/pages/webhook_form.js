@@ -5,6 +5,7 @@
 
 import { ApiError, del, eventTypes, get, patch, post, put, routes } from "../api.js";
 import { $, copyText, dateTime, fill, h, pageData, toast } from "../dom.js";
+import { confirmDialog } from "../dialog.js";
 import { multiEventPicker } from "../eventpicker.js";
 import { clearErrors, showErrors } from "../forms.js";
 
@@ -111,7 +112,9 @@ function wireSecret(hook) {
     }
   });
   $("#secret-rotate").addEventListener("click", async () => {
-    if (!window.confirm("Rotate the signing secret? The old one keeps signing for a grace period.")) return;
+    const sure = await confirmDialog("Rotate the signing secret? The old one keeps signing for a grace period.",
+      { title: "Rotate secret" });
+    if (!sure) return;
     try {
       const rotated = await post(`${routes.webhook(accountId, webhookId)}/rotate-secret`);
       secret = rotated.secret;
@@ -165,7 +168,8 @@ async function start() {
   }
   showEnabled();
   picker = multiEventPicker(
-    { list: $("#events-list"), summary: $("#events-summary"), search: $("#events-search"), clear: $("#events-clear") },
+    { list: $("#events-list"), summary: $("#events-summary"), search: $("#events-search"), clear: $("#events-clear"),
+      field: $("#events-field") },
     catalog, { selected: hook ? hook.eventList : [] });
   if (signing) profile.value = savedProfile = signing.profile;
   if (hook) wireSecret(hook);
@@ -182,7 +186,7 @@ form.addEventListener("submit", async (event) => {
     enabled: enabled.checked,
     entity: { identifier: entity.value, name: chosen ? chosen.textContent : "" },
     eventUrl: $("#eventUrl").value.trim(),
-    eventList: picker ? picker.value() : [],
+    eventList: new FormData(form).getAll("eventList"), // the picker's hidden inputs, one per key
   };
   const save = $("#save");
   save.disabled = true;

@@ -1,0 +1,298 @@
+"""Manage account in a real Chromium, driven with the mouse: the seed's whole flow at a desktop and a
+phone size, every element clicked checked to be visible and not covered by anything else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from sandbox import create_app
+from sandbox.server import Runner
+from tests.browser import DESKTOP, PHONE, browser, new_page, screenshot  # noqa: F401 (fixture)
+
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+
+# The element under the centre of ``el``'s box is ``el`` or inside it (nothing covers or clips it).
+_HIT = """(el) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const inView = r.width > 0 && r.height > 0 && x >= 0 && y >= 0 && x < innerWidth && y < innerHeight;
+  const hit = inView ? document.elementFromPoint(x, y) : null;
+  return {x, y, inView, hit: hit ? hit.outerHTML.slice(0, 120) : null,
+          ok: !!hit && (hit === el || el.contains(hit))};
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = create_app({"DATABASE": str(tmp_path_factory.mktemp("ui-account") / "ui.db"), "TESTING": True})
+    runner = Runner(app, "127.0.0.1", 0)
+    runner.start()
+    yield runner
+    runner.stop(timeout=5)
+
+
+def api(server, method, path, **kwargs):
+    response = requests.request(method, server.url + path, timeout=10, **kwargs)
+    assert response.status_code < 400, response.text
+    return response.json() if response.content else None
+
+
+def make_account(server, name, type_="TRAVEL_AGENT"):
+    return api(server, "POST", "/api/managing-entity", json={"name": name, "type": type_})
+
+
+def make_webhook(server, account, url, **fields):
+    body = {"name": "Wink Stalker", "eventUrl": url, "eventList": ["booking.created"], **fields}
+    return api(server, "POST", f"/api/managing-entity/{account['id']}/webhook", json=body)["webhook"]
+
+
+def assert_clickable(locator, *, scroll: bool = True):
+    """Assert ``locator`` is visible and the topmost element at its centre; return that point.
+
+    ``scroll`` brings it into view first as a user would scroll the page; menu items are checked
+    where they open (scroll=False), since a menu the user must scroll a box to reach is the bug.
+    """
+    expect(locator).to_be_visible()
+    if scroll:
+        locator.scroll_into_view_if_needed()
+    hit = locator.evaluate(_HIT)
+    assert hit["ok"], f"{locator} is hidden or covered at its centre: {hit}"
+    return hit["x"], hit["y"]
+
+
+def click(page, locator, *, scroll: bool = True):
+    """Click ``locator`` with the mouse at its centre, after asserting nothing covers it there."""
+    x, y = assert_clickable(locator, scroll=scroll)
+    page.mouse.click(x, y)
+
+
+def open_actions(page, scope):
+    """Open the Actions menu in ``scope`` with the mouse; every item must show whole, unclipped."""
+    click(page, scope.get_by_role("button", name=re.compile("^Actions")))
+    menu = page.get_by_role("menu")
+    expect(menu).to_be_visible()
+    for item in menu.get_by_role("menuitem").all():
+        assert_clickable(item, scroll=False)
+    return menu
+
+
+def create_webhook(page, name, url, event):
+    """The Create new webhook form in Wink's order: Name, Enabled, Entity name, Events, URL, Save."""
+    click(page, page.get_by_role("link", name="+ Create new webhook").first)
+    expect(page.get_by_role("heading", name="Create new webhook", level=1)).to_be_visible()
+    click(page, page.get_by_label("Name", exact=True))
+    page.keyboard.type(name)
+    expect(page.get_by_role("switch", name="Enabled")).to_be_checked()
+    expect(page.get_by_label("Entity name")).to_have_text(re.compile("Cool Account"))
+    click(page, page.get_by_label("Search events"))
+    page.keyboard.type(event)
+    click(page, page.get_by_role("option", name=re.compile(r"^booking\.create\b")))
+    expect(page.locator("#events-summary")).to_contain_text("booking.create")
+    click(page, page.get_by_label("Webhook URL"))
+    page.keyboard.type(url)
+    click(page, page.get_by_role("button", name="Save"))
+    expect(page.get_by_role("heading", name="Webhook created", level=1)).to_be_visible()
+    click(page, page.locator("#created").get_by_role("link", name="Done"))
+    expect(page.locator("tr", has_text=name)).to_be_visible()
+
+
+def confirm(page, name="OK"):
+    """Accept the confirmation the product asks (its own dialog) with the mouse."""
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_be_visible()
+    click(page, dialog.get_by_role("button", name=name, exact=True), scroll=False)
+    expect(dialog).to_be_hidden()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_seed_flow_with_the_mouse(browser, server, size):  # noqa: F811
+    """Wink's flow from REFERENCE.md section 5, each step clicked where a presenter would click."""
+    page = new_page(browser, server.url, viewport=SIZES[size])
+    name = f"Cool Account {size}"
+    inbox = f"{server.url}/inbox/seed-{size}"
+    try:
+        # Accounts: add an account.
+        page.goto("/")
+        click(page, page.get_by_role("button", name="+ Add account"))
+        page.keyboard.type(name)
+        page.get_by_label("Type").select_option("TRAVEL_AGENT")
+        click(page, page.get_by_role("dialog").get_by_role("button", name="Save"))
+        card = page.locator("article", has_text=name)
+        expect(card).to_be_visible()
+
+        # Actions -> Manage account -> the Webhooks tab.
+        click(page, open_actions(page, card).get_by_role("menuitem", name="Manage account"), scroll=False)
+        expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+        click(page, page.get_by_role("tab", name=re.compile("Webhooks")))
+        expect(page.get_by_text("No webhooks yet")).to_be_visible()
+
+        # Three webhooks, each with the seed's fields.
+        for hook in ("Wink Stalker", "Reservations feed", "Payments feed"):
+            create_webhook(page, hook, f"{inbox}-{hook.split()[0].lower()}", "booking.created")
+        rows = page.locator("#webhooks tr")
+        expect(rows).to_have_count(3)
+
+        # Update on the first row: disable it, Save, back to the list.
+        first = rows.filter(has_text="Wink Stalker")
+        click(page, open_actions(page, first).get_by_role("menuitem", name="Update"), scroll=False)
+        expect(page.get_by_role("heading", name="Update webhook", level=1)).to_be_visible()
+        expect(page.get_by_label("Name", exact=True)).to_have_value("Wink Stalker")
+        click(page, page.get_by_role("switch", name="Enabled"))
+        expect(page.get_by_role("switch", name="Enabled")).not_to_be_checked()
+        click(page, page.get_by_role("button", name="Save"))
+        expect(first).to_contain_text("Disabled")
+
+        # Every row's menu shows whole; then Actions -> Remove -> OK on the third.
+        for index in range(3):
+            open_actions(page, rows.nth(index))
+            page.keyboard.press("Escape")
+        third = rows.filter(has_text="Payments feed")
+        menu = open_actions(page, third)
+        screenshot(page, f"seed-flow-actions-{size}")
+        click(page, menu.get_by_role("menuitem", name="Remove"), scroll=False)
+        confirm(page)
+        expect(third).to_have_count(0)
+        expect(rows).to_have_count(2)
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_actions_menu_of_a_lone_webhook_shows_whole(browser, server, size):  # noqa: F811
+    """One webhook: the table's scroll box is one row high, and the menu still shows every item."""
+    account = make_account(server, f"Lone {size}")
+    make_webhook(server, account, "http://127.0.0.1:9/lone", name="Lone hook")
+    page = new_page(browser, server.url, viewport=SIZES[size])
+    try:
+        page.goto(f"/accounts/{account['id']}")
+        row = page.locator("tr", has_text="Lone hook")
+        menu = open_actions(page, row)
+        expect(menu.get_by_role("menuitem")).to_have_count(5)
+        # Scrolling the page keeps the menu by its button.
+        button = row.get_by_role("button", name=re.compile("^Actions"))
+        page.mouse.wheel(0, 40)
+        page.wait_for_function("""([b, m]) => {
+          const a = b.getBoundingClientRect(), l = m.getBoundingClientRect();
+          const below = Math.abs(l.top - a.bottom - 4) < 2, above = Math.abs(a.top - l.bottom - 4) < 2;
+          return below || above || !m.checkVisibility();
+        }""", arg=[button.element_handle(), menu.element_handle()])
+        page.keyboard.press("Escape")
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+def test_confirmations_use_the_products_dialog(browser, server):  # noqa: F811
+    """Remove asks in an accessible dialog: focus on OK and trapped inside, Escape cancels; no confirm()."""
+    account = make_account(server, "Dialog Hotel", "HOTEL")
+    make_webhook(server, account, "http://127.0.0.1:9/d", name="Keep me")
+    page = new_page(browser, server.url)
+    page.on("dialog", lambda dialog: pytest.fail(f"a native dialog opened: {dialog.message}"))
+    try:
+        page.goto(f"/accounts/{account['id']}")
+        row = page.locator("tr", has_text="Keep me")
+        click(page, open_actions(page, row).get_by_role("menuitem", name="Remove"), scroll=False)
+        dialog = page.get_by_role("alertdialog", name="Remove webhook")
+        expect(dialog).to_contain_text('Remove webhook "Keep me"? Wink stops sending it events.')
+        ok = dialog.get_by_role("button", name="OK", exact=True)
+        cancel = dialog.get_by_role("button", name="Cancel")
+        expect(ok).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(cancel).to_be_focused()   # OK is last: Tab wraps to the first button
+        page.keyboard.press("Shift+Tab")
+        expect(ok).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        expect(row).to_be_visible()
+        expect(row.get_by_role("button", name=re.compile("^Actions"))).to_be_focused()
+
+        # Cancel with the mouse keeps it too; OK removes it.
+        click(page, open_actions(page, row).get_by_role("menuitem", name="Remove"), scroll=False)
+        click(page, dialog.get_by_role("button", name="Cancel"), scroll=False)
+        expect(row).to_be_visible()
+        click(page, open_actions(page, row).get_by_role("menuitem", name="Remove"), scroll=False)
+        confirm(page)
+        expect(row).to_have_count(0)
+        assert api(server, "GET", f"/api/managing-entity/{account['id']}/webhook/list") == []
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+# The active option of the event list lies whole inside the list, below its group's sticky title.
+_ACTIVE_UNCOVERED = """(list) => {
+  const option = document.getElementById(list.getAttribute("aria-activedescendant"));
+  const title = option.closest(".picker-group").querySelector(".picker-group-title");
+  const o = option.getBoundingClientRect(), t = title.getBoundingClientRect();
+  const l = list.getBoundingClientRect();
+  return {key: option.dataset.key,
+          ok: o.top >= t.bottom - 0.5 && o.bottom <= l.bottom + 0.5 && o.top >= l.top,
+          option: [o.top, o.bottom], title: [t.top, t.bottom], list: [l.top, l.bottom]};
+}"""
+
+
+def test_event_list_is_one_tab_stop_with_arrow_keys_and_search(browser, server):  # noqa: F811
+    account = make_account(server, "Keys Agency")
+    page = new_page(browser, server.url)
+    try:
+        page.goto(f"/accounts/{account['id']}/webhooks/new")
+        events = page.get_by_role("listbox", name="Events")
+        expect(events.get_by_role("option")).to_have_count(131)
+        page.get_by_label("Name", exact=True).fill("Keyboard hook")
+
+        # From Name to Save: a handful of Tab presses, the whole event list being one of them.
+        stops = []
+        page.get_by_label("Name", exact=True).focus()
+        while len(stops) < 40:
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate("document.activeElement.id || document.activeElement.textContent"))
+            if stops[-1] == "save":
+                break
+        assert stops[-1] == "save" and len(stops) <= 12, stops
+        assert stops.count("events-list") == 1, stops
+
+        # Inside: arrows move, Space chooses; the active option is never under a sticky group title.
+        events.focus()
+        for _ in range(30):
+            page.keyboard.press("ArrowDown")
+            where = events.evaluate(_ACTIVE_UNCOVERED)
+            assert where["ok"], str(where)
+        first = events.evaluate(_ACTIVE_UNCOVERED)["key"]
+        page.keyboard.press("Space")
+        expect(events.locator(f'[data-key="{first}"]')).to_have_attribute("aria-selected", "true")
+        for _ in range(25):
+            page.keyboard.press("ArrowUp")
+            where = events.evaluate(_ACTIVE_UNCOVERED)
+            assert where["ok"], str(where)
+        page.keyboard.press("End")
+        assert events.evaluate(_ACTIVE_UNCOVERED)["ok"]
+        page.keyboard.press("Home")
+        assert events.evaluate(_ACTIVE_UNCOVERED)["ok"]
+        page.keyboard.press("Space")
+        page.keyboard.press("Space")   # toggles back off
+
+        # Search filters the list; ArrowDown from the search box goes into it; Space chooses.
+        search = page.get_by_label("Search events")
+        search.fill("payee upd")
+        expect(events.get_by_role("option").first).to_have_attribute("data-key", "payee.update")
+        assert events.get_by_role("option").count() < 5
+        search.press("ArrowDown")
+        expect(events).to_be_focused()
+        page.keyboard.press("Space")
+        expect(page.locator("#events-summary")).to_contain_text("2 selected")
+        expect(page.locator('#events-field input[name="eventList"]')).to_have_count(2)
+
+        # Enter in the list does not submit; the form sends the chosen keys.
+        page.get_by_label("Webhook URL").fill("http://127.0.0.1:9/keys")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("heading", name="Webhook created", level=1)).to_be_visible()
+        (hook,) = api(server, "GET", f"/api/managing-entity/{account['id']}/webhook/list")
+        assert sorted(hook["eventList"]) == sorted([first, "payee.update"])
+        assert page.js_errors == []
+    finally:
+        page.context.close()

@@ -1,0 +1,108 @@
+"""The live log and the delivery detail page in a real Chromium (issue 14): the paused wording, a
+missing delivery, the attempt timeline's colours, and what consoles offer (copy, tabs, search, paging)."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from sandbox import create_app
+from sandbox.server import Runner
+from tests.browser import DESKTOP, PHONE, browser, new_page, screenshot  # noqa: F401 (fixture)
+from tests.receivers import wait_until
+
+# Failed attempts wait a minute before their retry, so a failing delivery stays "retrying".
+CONFIG = {"TESTING": True, "RETRY_SCHEDULE": [60]}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = create_app({**CONFIG, "DATABASE": str(tmp_path_factory.mktemp("ui-log") / "log.db")})
+    runner = Runner(app, "127.0.0.1", 0)
+    runner.start()
+    yield runner
+    runner.stop(timeout=5)
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: F811 (the fixture imported above)
+    page = new_page(browser, server.url)
+    yield page
+    assert page.js_errors == []
+    page.context.close()
+
+
+def call(server, method, path, **kwargs):
+    response = requests.request(method, server.url + path, timeout=10, **kwargs)
+    assert response.status_code < 400, response.text
+    return response.json()
+
+
+def setup_account(server, name, hooks):
+    """An account with one webhook per (name, inbox, status), each inbox answering with its status."""
+    account = call(server, "POST", "/api/managing-entity", json={"name": name, "type": "HOTEL"})
+    for hook_name, inbox, status in hooks:
+        call(server, "PUT", f"/api/inbox/{inbox}", json={"status": status})
+        call(server, "POST", f"/api/managing-entity/{account['id']}/webhook",
+             json={"name": hook_name, "eventUrl": f"{server.url}/inbox/{inbox}", "eventList": []})
+    return account
+
+
+def fire(server, account, event="booking.created", **fields) -> dict:
+    return call(server, "POST", "/api/events", json={"event": event, "entity": account["id"], **fields})
+
+
+def delivery_when(server, delivery_id, status):
+    return wait_until(lambda: (d := call(server, "GET", f"/api/deliveries/{delivery_id}"))["status"] == status
+                      and d)
+
+
+def test_paused_note_counts_deliveries_not_messages(page, server):
+    account = setup_account(server, "Pause Hotel", [("Pause A", "pause-a", 200), ("Pause B", "pause-b", 200)])
+    page.goto(f"/log?entity={account['id']}")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    page.get_by_role("button", name="Pause").click()
+    fired = [fire(server, account) for _ in range(2)]
+    for body in fired:
+        for event in body["events"]:
+            for delivery in event["deliveries"]:
+                delivery_when(server, delivery["id"], "succeeded")
+    # 2 events x 2 webhooks: 4 deliveries, some 12 messages.
+    note = "Paused: news of 4 deliveries is waiting. Resume to show it."
+    expect(page.locator("#paused-note")).to_have_text(note)
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("#log tr")).to_have_count(4)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_missing_delivery_says_so_and_offers_the_way_back(browser, server, viewport):  # noqa: F811
+    page = new_page(browser, server.url, viewport=viewport)
+    try:
+        page.goto("/deliveries/no-such-delivery")
+        missing = page.locator("#missing")
+        expect(missing).to_be_visible()
+        expect(missing).to_contain_text("There is no delivery no-such-delivery")
+        expect(page.locator("main h1")).to_have_text("Delivery not found")
+        # Nothing that looks like loading: no shimmer, no "Connecting".
+        expect(page.locator(".skeleton:visible")).to_have_count(0)
+        expect(page.locator("#conn")).to_be_hidden()
+        expect(page.get_by_role("button", name="Redeliver")).to_be_hidden()
+        page.get_by_role("link", name="Back to the live log").click()
+        expect(page).to_have_url(f"{server.url}/log")
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+def test_failed_attempt_nodes_are_red_like_their_pills(page, server):
+    account = setup_account(server, "Red Hotel", [("Failing", "red-503", 503)])
+    delivery_id = fire(server, account)["events"][0]["deliveries"][0]["id"]
+    delivery_when(server, delivery_id, "retrying")
+    page.goto(f"/deliveries/{delivery_id}")
+    attempt = page.locator("#attempts li.attempt").first
+    expect(attempt.locator(".pill")).to_have_text("503")
+    expect(attempt.locator(".node")).to_have_class("node bad")
+    expect(attempt.locator(".node")).to_have_css("background-color", "rgb(239, 68, 68)")  # the red of .bad
+    # The next retry (still to come) stays amber.
+    expect(page.locator("#attempts li.attempt").nth(1).locator(".node")).to_have_class("node warn")
