@@ -44,7 +44,7 @@ def heat(path: str, hot: int) -> tuple[str, str, str]:
     conn.execute("""
         update attempts set
             started = strftime('%Y-%m-%dT%H:%M:%fZ', 'now',
-                               '-' || (abs(random()) % 3500000) / 1000.0 || ' seconds'),
+                               '-' || ((abs(random()) % 3500000) / 1000.0) || ' seconds'),
             duration_ms = 1 + (abs(random()) % 15000000) / 1000.0,
             response_status = case when abs(random()) % 20 = 0 then 500 else 200 end
         where id in (select id from attempts where webhook_id = ? order by id desc limit ?)

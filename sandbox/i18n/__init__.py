@@ -77,6 +77,8 @@ def _script_messages(locale: str) -> dict[str, str]:
     with path.open("rb") as handle:
         catalog = read_po(handle)
     tags = Locale.parse(locale).plural_form.tags
+    # Babel's tags leave out "other" (the category of every number no rule names): add it back.
+    tags = {*tags, "other"}
     categories = [tag for tag in ("zero", "one", "two", "few", "many", "other") if tag in tags]
     for message in catalog:
         if not message.id or not any(loc.endswith(".js") for loc, _line in message.locations):
