@@ -115,6 +115,30 @@ class SandboxClient:
             return response.text
         return body
 
+    def download(self, path: str, out: Any, params: dict | None = None) -> int:
+        """GET ``path`` and stream the answer's bytes into ``out`` (a binary file); return how many."""
+        try:
+            with self.session.get(self.url(path, params), stream=True, timeout=self.timeout) as response:
+                if response.status_code >= 400:
+                    return self._answer(response, "GET", path)
+                written = 0
+                for chunk in response.iter_content(1 << 16):
+                    out.write(chunk)
+                    written += len(chunk)
+                return written
+        except requests.ConnectionError as exc:
+            raise NoSandbox(self.server, _reason(exc)) from None
+
+    def upload(self, path: str, stream: Any, params: dict | None = None, *,
+               content_type: str = "application/octet-stream") -> Any:
+        """POST a binary file's bytes as the body, streamed; return the parsed answer."""
+        try:
+            response = self.session.post(self.url(path, params), data=stream, timeout=self.timeout,
+                                         headers={"Content-Type": content_type})
+        except requests.ConnectionError as exc:
+            raise NoSandbox(self.server, _reason(exc)) from None
+        return self._answer(response, "POST", path)
+
     def get(self, path: str, **params) -> Any:
         return self.request("GET", path, params=params)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -24,7 +26,62 @@ def connect(path: str) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    return sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn)
+    if path != ":memory:":
+        db.writer_queue = writer_queue(path)
+    return db
+
+
+class WriterQueue:
+    """The writers of one database file in this process, let in one at a time, longest waiting first.
+
+    SQLite's busy handler is no queue: a waiter sleeps and retries (up to 100 ms apart) and gets the
+    write lock only if it happens to be free then. While writers keep it busy (firings storing chunk
+    after chunk, the engine recording attempts), one could miss it for the whole busy timeout and fail
+    with "database is locked" although each transaction was short. In the queue a waiter is woken
+    the moment the one before it commits. Other processes (the CLI) still meet SQLite's busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiters: collections.deque[threading.Lock] = collections.deque()
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for this writer's turn; return whether it came."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        if turn.acquire(timeout=timeout):
+            return True
+        with self._mutex:
+            if turn in self._waiters:
+                self._waiters.remove(turn)
+                return False
+        return True   # handed over just as the wait ended
+
+    def release(self) -> None:
+        """End this writer's turn, handing it to the longest waiting one."""
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
+_QUEUES: dict[str, WriterQueue] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def writer_queue(path: str) -> WriterQueue:
+    """Return this process's writer queue of a database file."""
+    key = os.path.realpath(path)
+    with _QUEUES_LOCK:
+        return _QUEUES.setdefault(key, WriterQueue())
 
 
 @contextlib.contextmanager
@@ -33,20 +90,29 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
     A plain BEGIN takes the write lock only at the first write, and SQLite then answers
     "database is locked" at once instead of waiting; IMMEDIATE waits for the busy timeout.
+    A connection made by ``connect`` first waits its turn in the file's ``WriterQueue``.
     Nested use becomes a savepoint.
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    queue: WriterQueue | None = getattr(db, "writer_queue", None)
+    if queue is not None and not queue.acquire(BUSY_TIMEOUT_MS / 1000):
+        raise sqlite3.OperationalError("database is locked (waited the busy timeout for the writers "
+                                       "before this one)")
     try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    else:
-        db.conn.execute("COMMIT")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        else:
+            db.conn.execute("COMMIT")
+    finally:
+        if queue is not None:
+            queue.release()
 
 
 def migrate(path: str) -> None:

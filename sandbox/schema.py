@@ -481,6 +481,24 @@ def m066_imported_bundles(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m060_resend_with_edits(db: sqlite_utils.Database) -> None:
+    """Resend a stored event with edits (issue 15): a delivery may carry its own body.
+
+    - ``deliveries.body``: the exact bytes this delivery sends when they differ from its event's (a
+      ``keep`` resend: the same letter, same id and ``occurredAt``, with an edited ``object``); NULL
+      means the event's body, as before.
+    - ``deliveries.resend``: JSON ``{"of", "mode", "patch", "problems"}`` on a delivery made by a resend
+      (the event resent, ``keep`` or ``fresh``, the RFC 6902 patch from the original object to the one
+      sent, and the schema rules the edit broke when forced); NULL otherwise.
+    - ``deliveries.outside_contract``: 1 when the resend was forced (``"validate": false``) past an edit
+      that breaks the event's Wink schema, so no one takes it for something Wink would send.
+    """
+    db.execute("alter table deliveries add column body blob")
+    db.execute("alter table deliveries add column resend text")
+    db.execute("alter table deliveries add column outside_contract integer not null default 0")
+
+
+@migrations()
 def m085_attempts_by_webhook(db: sqlite_utils.Database) -> None:
     """Each attempt names its webhook, so a webhook's health reads only its own recent attempts (issue 14/15).
 

@@ -27,12 +27,27 @@ NAV = [
     ("send", _l("Send event"), "ui.send_event"),
     ("log", _l("Live log"), "ui.live_log"),
     ("inbox", _l("Inbox"), "ui.inboxes"),
+    ("bundles", _l("Bundles"), "ui.bundles"),
 ]
+
+
+# Wink's entity types as people read them (the page scripts have the same words in labels.js).
+ENTITY_TYPE_LABELS = {
+    "HOTEL": _l("Hotel"), "TRAVEL_AGENT": _l("Travel agent"), "INFLUENCER": _l("Influencer"),
+    "CHANNEL_MANAGER": _l("Channel manager"), "AFFILIATE": _l("Affiliate"),
+    "TOUR_OPERATOR": _l("Tour operator"), "CORPORATE": _l("Corporate"), "SUPPLIER": _l("Supplier"),
+    "WINK": _l("Wink"),
+}
+
+
+def entity_type_label(value: str) -> str:
+    """'TRAVEL_AGENT' -> 'Travel agent' / 'Agente de viagens'."""
+    return str(ENTITY_TYPE_LABELS.get(value, value.replace("_", " ").capitalize()))
 
 
 @ui.app_context_processor
 def _layout_context() -> dict:
-    return {"nav": NAV, "version": __version__}
+    return {"nav": NAV, "version": __version__, "entity_type_label": entity_type_label}
 
 
 @ui.get("/")
@@ -85,6 +100,16 @@ def inboxes():
 def inbox(name: str):
     return render_template("inbox.html", section="inbox", title=_("Inbox %(name)s", name=name),
                            inbox_name=name)
+
+
+@ui.get("/bundles")
+def bundles():
+    return render_template("bundles.html", section="bundles", title=_("Bundles"))
+
+
+@ui.get("/bundles/<bundle_id>")
+def bundle(bundle_id: str):
+    return render_template("bundle.html", section="bundles", title=_("Bundle"), bundle_id=bundle_id)
 
 
 def _wants_html() -> bool:

@@ -6,6 +6,8 @@ import threading
 
 import requests
 
+from tests.receivers import wait_until
+
 
 def test_concurrent_writers_never_see_locked(live_server):
     url = live_server.url
@@ -46,3 +48,37 @@ def test_concurrent_writers_never_see_locked(live_server):
     assert set(statuses) <= {200, 201}
     final = requests.get(f"{base}/{hook['id']}", timeout=10).json()
     assert final["version"] == 1 + 6 * 15
+
+
+def test_writers_of_one_file_take_turns_longest_waiting_first(tmp_path):
+    """The process's writer queue lets writers in one at a time, in the order they came."""
+    from sandbox.db import connect, immediate
+
+    path = str(tmp_path / "queue.db")
+    first = connect(path)
+    first.execute("create table turns (who integer)")
+    order: list[int] = []
+
+    def writer(who: int) -> None:
+        db = connect(path)
+        try:
+            with immediate(db):
+                db.execute("insert into turns values (?)", [who])
+                order.append(who)
+        finally:
+            db.close()
+
+    queue = first.writer_queue
+    with immediate(first):
+        threads = []
+        for who in range(5):
+            thread = threading.Thread(target=writer, args=(who,))
+            thread.start()
+            threads.append(thread)
+            wait_until(lambda n=who: len(queue._waiters) == n + 1, message=f"writer {who} to queue")
+        assert order == []                                  # all wait while the first holds the lock
+    for thread in threads:
+        thread.join(30)
+    assert order == [0, 1, 2, 3, 4]
+    assert [row[0] for row in first.execute("select who from turns order by rowid")] == order
+    first.close()

@@ -15,12 +15,11 @@ from sandbox.i18n import _script_messages, literals, messages
 # Screens whose text is not marked for translation yet. Each is taken off as it is translated;
 # the list must only shrink (test_pending_files_still_have_unmarked_text keeps it honest).
 PENDING = {
-    "templates/account.html", "templates/accounts.html", "templates/delivery.html",
+    "templates/delivery.html",
     "templates/inbox.html", "templates/inboxes.html", "templates/log.html", "templates/send.html",
     "templates/webhook_form.html",
     "static/js/api.js", "static/js/deliveries.js", "static/js/editor.js", "static/js/eventpicker.js",
-    "static/js/menu.js", "static/js/status.js", "static/js/dialog.js",
-    "static/js/pages/account.js", "static/js/pages/accounts.js", "static/js/pages/delivery.js",
+    "static/js/pages/delivery.js",
     "static/js/pages/inbox.js", "static/js/pages/inboxes.js", "static/js/pages/log.js",
     "static/js/pages/send.js", "static/js/pages/webhook_form.js",
 }
@@ -167,10 +166,14 @@ def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
         'const FOCUSABLE = "button, [href], input, [tabindex]:not([tabindex=\'-1\'])";',  # 13
         'if (event.key !== "Tab") return; const list = "ul > li";',        # 14
         'function ask(m, { title = "Please confirm", ok = "OK" } = {}) {}',  # 15
+        'h("span", { class: "x" }, n === 1 ? "webhook" : "webhooks", "+", "div");',  # 16
+        'el.append(" ", "enabled"); const tag = h("span-x"); toast(_("Saved"), "ok");',  # 17
+        'h("code", {}, "POST");',                                            # 18
     ]), encoding="utf-8")
     assert literals.script_literals(script) == [
         (2, "Full URL"), (2, "Enabled"), (3, 'Webhook "{…}" removed'), (5, "Valid JSON"),
         (8, "Succeeded"), (11, "Last delivery"), (11, "v{…} · updated {…}"), (15, "Please confirm"),
+        (16, "webhook"), (16, "webhooks"), (16, "div"), (17, "enabled"),
     ]
 
 

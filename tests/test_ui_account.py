@@ -296,3 +296,60 @@ def test_event_list_is_one_tab_stop_with_arrow_keys_and_search(browser, server):
         assert page.js_errors == []
     finally:
         page.context.close()
+
+
+# For each middle-ellipsis URL: its text, whether its head is cut, and whether its tail shows whole.
+_URL_CELLS = """(els) => els.map((el) => {
+  const head = el.querySelector(".url-head"), tail = el.querySelector(".url-tail");
+  const box = el.getBoundingClientRect(), end = tail ? tail.getBoundingClientRect() : box;
+  return {text: el.textContent, title: el.title, cut: head.scrollWidth > head.clientWidth,
+          tail: tail ? tail.textContent : "",
+          tailShown: end.left >= box.left - 0.5 && end.right <= box.right + 0.5 && end.right <= innerWidth
+            && end.width > 0 && (!tail || tail.scrollWidth <= tail.clientWidth),
+          // the tail's last character is on screen, inside the element
+          endShown: !!tail && (() => { const r = document.createRange(), t = tail.firstChild.firstChild;
+            r.setStart(t, t.length - 1); r.setEnd(t, t.length); const c = r.getBoundingClientRect();
+            return c.width > 0 && c.right <= box.right + 0.5 && c.left >= box.left - 0.5; })()};
+})"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_long_urls_keep_the_part_that_differs(browser, server, size):  # noqa: F811
+    account = make_account(server, f"Long URLs {size}")
+    prefix = f"{server.url}/inbox/a-rather-long-shared-prefix-{size}"
+    names = ("wink-stalker", "reservations", "payments")
+    for name in names:
+        make_webhook(server, account, f"{prefix}-{name}", name=name.title())
+    api(server, "POST", "/api/events", json={"event": "booking.created", "entity": account["id"]})
+    page = new_page(browser, server.url, viewport=SIZES[size])
+    try:
+        page.goto(f"/accounts/{account['id']}")
+        urls = page.locator("#webhooks .url-mid")
+        expect(urls).to_have_count(3)
+        cells = urls.evaluate_all(_URL_CELLS)
+        assert sorted(cell["text"] for cell in cells) == sorted(f"{prefix}-{n}" for n in names)
+        for cell in cells:
+            assert cell["cut"] and cell["tailShown"], cell       # the start gives way, the end shows
+            assert cell["title"] == cell["text"]                 # the full URL on hover
+            assert any(cell["tail"].endswith(n) for n in names), cell
+        # Focus (Tab) shows it whole.
+        urls.first.focus()
+        assert urls.first.evaluate("el => el.querySelector('.url-head').scrollWidth"
+                                   " <= el.querySelector('.url-head').clientWidth")
+        screenshot(page, f"urls-{size}")
+        if size == "desktop":   # every column, the Actions one too, fits without scrolling the table
+            table = page.locator("#panel-webhooks .table-wrap")
+            assert table.evaluate("el => el.scrollWidth <= el.clientWidth")
+
+        # The live log's URL cell uses the same helper.
+        page.goto(f"/log?entity={account['id']}")
+        logged = page.locator("#log .url-mid")
+        expect(logged).to_have_count(3, timeout=5_000)
+        for cell in logged.evaluate_all(_URL_CELLS):
+            assert cell["title"] == cell["text"] and cell["text"].startswith(prefix), cell
+            assert any(cell["tail"].endswith(n) for n in names), cell
+            assert cell["endShown"], cell
+        screenshot(page, f"urls-log-{size}")
+        assert page.js_errors == []
+    finally:
+        page.context.close()

@@ -106,3 +106,42 @@ def test_failed_attempt_nodes_are_red_like_their_pills(page, server):
     expect(attempt.locator(".node")).to_have_css("background-color", "rgb(239, 68, 68)")  # the red of .bad
     # The next retry (still to come) stays amber.
     expect(page.locator("#attempts li.attempt").nth(1).locator(".node")).to_have_class("node warn")
+
+
+def clipboard(page) -> str:
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def test_copy_buttons_on_ids_payload_headers_and_signature(browser, server):  # noqa: F811
+    account = setup_account(server, "Copy Hotel", [("Copier", "copy-ok", 200)])
+    delivery_id = fire(server, account)["events"][0]["deliveries"][0]["id"]
+    delivery = delivery_when(server, delivery_id, "succeeded")
+    request = delivery["attempts"][-1]["request"]
+    page = new_page(browser, server.url)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page.goto(f"/deliveries/{delivery_id}")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        cases = [
+            ("Copy the delivery id", delivery_id),
+            ("Copy the event id", delivery["eventId"]),
+            ("Copy the payload", request["body"]),
+            ("Copy the request headers", "\n".join(f"{k}: {v}" for k, v in request["headers"].items())),
+        ]
+        signature = next(name for name in request["headers"] if "signature" in name.lower())
+        cases.append((f"Copy the signature ({signature})", request["headers"][signature]))
+        for label, expected in cases:
+            button = page.get_by_role("button", name=label, exact=True)
+            button.click()
+            expect(button).to_have_text("Copied")
+            expect(button).to_have_attribute("data-copied", "yes")
+            assert clipboard(page) == expected, label
+        expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard")
+        # The word comes back.
+        expect(page.get_by_role("button", name="Copy the payload", exact=True)).to_have_text("Copy")
+        response = page.locator("#attempts details").first
+        response.get_by_role("button", name="Copy the response body").click()
+        assert clipboard(page) == delivery["attempts"][-1]["response"]["body"]
+        assert page.js_errors == []
+    finally:
+        page.context.close()

@@ -195,6 +195,7 @@ ROUTE_MODULES = [
     "sandbox.api.event_types",
     "sandbox.api.fixtures",
     "sandbox.api.events",
+    "sandbox.api.resend",
     "sandbox.api.deliveries",
     "sandbox.api.outbox",
     "sandbox.api.resources",

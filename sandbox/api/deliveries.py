@@ -301,6 +301,11 @@ _DELIVERY_PROPERTIES = {
     "lastAttemptAt": {"type": ["string", "null"]}, "lastStatusCode": {"type": ["integer", "null"]},
     "lastError": {"type": ["string", "null"]}, "createdDate": {"type": "string"},
     "updatedDate": {"type": "string"}, "chaos": {"type": ["string", "null"]},
+    "resend": {"type": ["object", "null"], "description": "Set on a delivery made by POST "
+               "/api/events/{id}/resend: `of` (the event resent), `mode` (keep, fresh), `patch` (RFC 6902, "
+               "original object to the one sent), `problems` (schema rules broken, when forced)"},
+    "outsideContract": {"type": "boolean", "description": "A resend forced past an edit that breaks the "
+                        "event's Wink schema: not something Wink would send"},
 }
 
 OPENAPI_SCHEMAS = {

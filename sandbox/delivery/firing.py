@@ -1,4 +1,4 @@
-"""Firing events: make the letters, pick the webhooks, store everything in one transaction.
+"""Firing events: make the letters, pick the webhooks, store everything in one short transaction.
 
 One fired event is one *occurrence* on the platform. Each of its recipients (the named account and,
 when given, the other party: the booking's reseller or hotel) gets its own *letter*: its own event
@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 from flask import Flask
 
-from sandbox import catalog, payloads
+from sandbox import catalog
 from sandbox.db import immediate
-from sandbox.envelope import base_url, build_envelope, editor, recipients, to_json
+from sandbox.delivery import building
+from sandbox.envelope import build_envelope, recipients, to_json
 from sandbox.errors import APIError, ValidationError
 from sandbox.generate import generate
 from sandbox.hub import get_hub
@@ -33,6 +34,7 @@ from sandbox.store import deliveries as delivery_store
 from sandbox.store import events as event_store
 
 MAX_COUNT = 10_000
+CHUNK = 100   # occurrences stored per transaction: each holds the write lock a few ms to ~100 ms
 CHAOS_LABELS = ("duplicate", "shuffle", "jitter", "stale")
 DEFAULT_STALE_SECONDS = 600
 
@@ -123,83 +125,144 @@ def records(firing: Firing) -> list[dict]:
             for number in range(firing.count)]
 
 
-def objects(db: sqlite_utils.Database, firing: Firing, generated: list[dict]) -> list[payloads.Made]:
-    """Make each occurrence's object and store the record it is about (inside the firing transaction).
+@dataclass
+class Prepared:
+    """A firing checked, routed and built: all its work that needs no write lock."""
 
-    A later event about a stored resource (the same bookingIdentifier, say) moves its record on, so
-    ``links.self`` always answers the record as the events left it.
-    """
-    lookup = resources.lookup(db)
-    edit = editor(firing.overrides, firing.assignments)
-    base = firing.base_url or base_url()
-    made = []
-    for record in generated:
-        one = payloads.make(firing.key, record, base_url=base, edit=edit, lookup=lookup, given=firing.data)
-        if one.record is not None and one.resource is not None:
-            for resource, record_ in [(one.resource, one.record), *one.also]:
-                resources.save(db, resource, record_, event_id=None, key=catalog.wire_key(firing.key))
-        made.append(one)
-    return made
+    firing: Firing
+    routed: list[tuple]            # (account, role, webhooks, disabled count) per recipient
+    built: list[building.Built]    # per occurrence
 
 
-def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
-    """Fire ``firing.count`` occurrences; return the 202 answer once every letter and delivery is stored."""
+def prepare(db: sqlite_utils.Database, firing: Firing) -> Prepared:
+    """Check, route, generate and build a firing without the write lock (a 400 here stores nothing)."""
     parties = letters_of(firing)
     routed = [(account, role, *targets(db, firing, account, number == 0))
               for number, (account, role) in enumerate(parties)]
-    generated = records(firing)
+    return Prepared(firing, routed, building.build(db, firing, records(firing)))
+
+
+@dataclass
+class _Rows:
+    """One chunk's rows, made before the write lock is taken."""
+
+    events: list[tuple] = field(default_factory=list)
+    deliveries: list[tuple] = field(default_factory=list)   # each names its event by index in ``events``
+    messages: list[dict] = field(default_factory=list)
+    log: list[tuple] = field(default_factory=list)
+    answers: list[dict] = field(default_factory=list)
+
+
+def _rows(prepared: Prepared, built: list[building.Built], first_number: int) -> _Rows:
+    """Address each occurrence's object to each recipient and make every row the chunk stores."""
+    firing = prepared.firing
     chaos = firing.chaos or None
     chaos_json = json.dumps(chaos) if chaos else None
     chaos_label = (chaos or {}).get("label")
     stale = int((chaos or {}).get("staleSeconds") or 0)
     wire = catalog.wire_key(firing.key)
     undelivered = not catalog.is_delivered(firing.key)   # allowed by letters_of: marked, not Wink's
-    answer_events = []
-    messages = []
-    with immediate(db):
-        made = [one.object for one in objects(db, firing, generated)]
-        now = time.time()
-        created = log.timestamp()
-        rows = []
-        for number, obj in enumerate(made):
-            occurrence = new_id()
-            for account, role, hooks, _disabled in routed:
-                envelope = build_envelope(wire, account["id"], role, obj, event_id=new_id())
-                seq = event_store.insert_event(
-                    db, event_id=envelope["id"], key=wire, account=account, created=created,
-                    body=to_json(envelope), delivery_count=len(hooks), seed=_seed_of(firing, number),
-                    locale=firing.locale, chaos=chaos, target_webhook_id=firing.webhook_id,
-                    recipient_role=role, occurrence_id=occurrence, undelivered=undelivered,
-                )
-                sent_to = []
-                for hook in hooks:
-                    delivery_id = new_id()
-                    rows.append((delivery_id, seq, envelope["id"], wire, account["id"], hook["id"],
-                                 hook["name"], hook["eventUrl"], now, created, created, chaos_json, stale))
-                    sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
-                answer_events.append({"id": envelope["id"], "event": wire, "entity": account["id"],
-                                      "entityName": account["name"], "recipientRole": role,
-                                      "undelivered": undelivered, "deliveries": sent_to})
-                messages.append(log.message(
-                    "event.created", eventId=envelope["id"], event=wire, entity=account["id"],
-                    entityName=account["name"], recipientRole=role, deliveryCount=len(hooks),
-                    webhookIds=[hook["id"] for hook in hooks], chaos=chaos_label,
-                    undelivered=undelivered,
-                ))
-        delivery_store.insert_deliveries(db, rows)
-        log.append(db, messages)
+    now = time.time()
+    created = log.timestamp()
+    out = _Rows()
+    for number, one in enumerate(built, first_number):
+        occurrence = new_id()
+        for account, role, hooks, _disabled in prepared.routed:
+            event_id = new_id()
+            envelope = build_envelope(wire, account["id"], role, one.made.object, event_id=event_id)
+            out.events.append(event_store.event_row(
+                event_id=event_id, key=wire, account=account, created=created, body=to_json(envelope),
+                delivery_count=len(hooks), seed=_seed_of(firing, number), locale=firing.locale,
+                chaos=chaos, target_webhook_id=firing.webhook_id, recipient_role=role,
+                occurrence_id=occurrence, undelivered=undelivered))
+            # The letter's place in this chunk stands for its seq until _write knows the first one.
+            made, sent_to = delivery_rows(len(out.events) - 1, event_id, wire, account["id"], hooks, now=now,
+                                          created=created, chaos_json=chaos_json, stale=stale)
+            out.deliveries.extend(made)
+            out.answers.append({"id": event_id, "event": wire, "entity": account["id"],
+                                "entityName": account["name"], "recipientRole": role,
+                                "undelivered": undelivered, "deliveries": sent_to})
+            out.messages.append(log.message(
+                "event.created", eventId=event_id, event=wire, entity=account["id"],
+                entityName=account["name"], recipientRole=role, deliveryCount=len(hooks),
+                webhookIds=[hook["id"] for hook in hooks], chaos=chaos_label, undelivered=undelivered,
+            ))
+    out.log = log.rows_of(out.messages)
+    return out
+
+
+def delivery_rows(seq: int, event_id: str, wire: str, account_id: str, hooks: list[dict], *, now: float,
+                  created: str, chaos_json: str | None = None,
+                  stale: int = 0) -> tuple[list[tuple], list[dict]]:
+    """Return the rows of one letter's new deliveries (one per webhook, due ``now``) for
+    ``insert_deliveries``, and how the answer names each: ``{id, webhookId, eventUrl}``."""
+    rows, sent_to = [], []
+    for hook in hooks:
+        delivery_id = new_id()
+        rows.append((delivery_id, seq, event_id, wire, account_id, hook["id"], hook["name"], hook["eventUrl"],
+                     now, created, created, chaos_json, stale))
+        sent_to.append({"id": delivery_id, "webhookId": hook["id"], "eventUrl": hook["eventUrl"]})
+    return rows, sent_to
+
+
+def announce(app: Flask, messages: list[dict], wake: bool) -> None:
+    """After a commit: publish the stored log messages live, and wake the engine when there is work."""
     get_hub(app).publish(messages)
     engine = app.extensions.get("sandbox.delivery")
-    if engine is not None and rows:
+    if engine is not None and wake:
         engine.notify()
+
+
+def _write(db: sqlite_utils.Database, prepared: Prepared, built: list[building.Built], rows: _Rows) -> None:
+    """Write one chunk's rows (inside its transaction): records, events, deliveries, log rows."""
+    saves = [save for one in built for save in one.saves]
+    if saves:
+        resources.save_many(db, saves, catalog.wire_key(prepared.firing.key))
+    first = event_store.insert_events(db, rows.events)
+    delivery_store.insert_deliveries(db, [(row[0], first + row[1], *row[2:]) for row in rows.deliveries])
+    log.append(db, rows.messages, rows.log)
+
+
+def store(app: Flask, db: sqlite_utils.Database, prepared: Prepared) -> dict:
+    """Store a prepared firing (its letters, deliveries and log rows) chunk by chunk, publishing each
+    chunk and waking the engine as it commits; return the 202 answer.
+
+    Every row is made before the write lock is taken, so a transaction only writes, and a chunk of at
+    most CHUNK occurrences holds the lock briefly: the engine records attempts and other firings store
+    theirs in between, instead of waiting seconds behind a big firing. The chunks commit in order, so the
+    events keep their order; each occurrence's letters, deliveries and log rows commit together, so a
+    crash loses none of a stored event's parts (the caller, unanswered, knows the firing did not finish).
+    Under the lock, the records the objects were built from are read again; only if one moved (another
+    event about the same booking, say) is the chunk built again there, so ``links.self`` always answers
+    the record as the events left it.
+    """
+    firing, routed = prepared.firing, prepared.routed
+    answers: list[dict] = []
+    delivered = False
+    for start in range(0, len(prepared.built), CHUNK):
+        built = prepared.built[start:start + CHUNK]
+        rows = _rows(prepared, built, start)
+        with immediate(db):
+            if not building.current(db, built):
+                built = building.build(db, firing, [one.record for one in built])
+                rows = _rows(prepared, built, start)
+            _write(db, prepared, built, rows)
+        announce(app, rows.messages, bool(rows.deliveries))
+        answers.extend(rows.answers)
+        delivered = delivered or bool(rows.deliveries)
     answer: dict = {
-        "events": answer_events,
+        "events": answers,
         "recipients": [{"entity": account["id"], "entityName": account["name"], "recipientRole": role,
                         "webhookCount": len(hooks)} for account, role, hooks, _disabled in routed],
     }
-    if not rows:
+    if not delivered:
         answer["message"] = _nobody_message(firing, routed)
     return answer
+
+
+def fire(app: Flask, db: sqlite_utils.Database, firing: Firing) -> dict:
+    """Fire ``firing.count`` occurrences; return the 202 answer once every letter and delivery is stored."""
+    return store(app, db, prepare(db, firing))
 
 
 def _seed_of(firing: Firing, number: int) -> int | None:

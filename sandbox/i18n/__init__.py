@@ -76,9 +76,7 @@ def _script_messages(locale: str) -> dict[str, str]:
         return resources
     with path.open("rb") as handle:
         catalog = read_po(handle)
-    tags = Locale.parse(locale).plural_form.tags
-    # Babel's tags leave out "other" (the category of every number no rule names): add it back.
-    tags = {*tags, "other"}
+    tags = Locale.parse(locale).plural_form.tags | {"other"}  # "other" is implicit in CLDR rules
     categories = [tag for tag in ("zero", "one", "two", "few", "many", "other") if tag in tags]
     for message in catalog:
         if not message.id or not any(loc.endswith(".js") for loc, _line in message.locations):

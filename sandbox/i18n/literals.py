@@ -53,15 +53,16 @@ class _TemplateScan(HTMLParser):
         self.found: list[tuple[int, str]] = []
         self.ignored = ignored_lines
 
-    def _add(self, text: str) -> None:
+    def _add(self, text: str, lines: int = 0) -> None:
         line = self.getpos()[0]
-        if line not in self.ignored and _is_text(text):
+        if self.ignored.isdisjoint(range(line, line + lines + 1)) and _is_text(text):
             self.found.append((line, " ".join(text.replace("\x00", "{…}").split())))
 
     def handle_starttag(self, tag, attrs):
+        lines = (self.get_starttag_text() or "").count("\n")  # an i18n-ignore on any line of the tag
         for name, value in attrs:
             if name in _TEXT_ATTRS and value:
-                self._add(value)
+                self._add(value, lines)
         if tag in _CODE_TAGS:
             self.code_depth += 1
 
@@ -184,6 +185,10 @@ CODE_KEYS = {
     "headers", "Accept", "Content-Type", "Authorization", "credentials", "cache", "body",
 }
 MARKED = {"_", "ngettext", "gettext"}
+# Calls whose arguments first..last are shown as they are: h(tag, attrs, ...children), toast(text, kind).
+_ALL = 99
+TEXT_ARGUMENTS = {"h": (2, _ALL), "fill": (1, _ALL), "append": (0, _ALL), "toast": (0, 0),
+                  "confirmDialog": (0, 0), "alert": (0, 0), "prompt": (0, 0)}
 _PROSE = re.compile(r"[A-Z][a-z]|[^\W\d_]{2,}[^\w\x00/.:#=&?-]+[^\W\d_]{2,}|[^\W\d_]{2,}(?:[.!?]|\.\.\.|…)$")
 _CODEISH = re.compile(r"^[\w.$/#:@=&?%*+\[\]()'\"<>,~^|-]+$")  # one token, no spaces
 _SELECTOR = re.compile(r"[\[\]>]|:not\(|^[a-z-]+(?:, [a-z-]+)+$")  # "button, [href]", "ul > li"
@@ -191,7 +196,10 @@ _HEADER = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)+$")
 
 
 def _reads_as_prose(text: str) -> bool:
-    plain = text.replace("\x00", " ").strip()
+    plain = text.replace("\x00", " ")
+    for name in sorted(SAME_IN_EVERY_LANGUAGE, key=len, reverse=True):
+        plain = plain.replace(name, " ")
+    plain = plain.strip()
     if not plain or plain in SAME_IN_EVERY_LANGUAGE or not re.search(r"[^\W\d_]{2,}", plain):
         return False
     if _HEADER.match(plain) or plain.startswith(("/", "#", ".", "http:", "https:", "application/")):
@@ -203,11 +211,11 @@ def _reads_as_prose(text: str) -> bool:
     return bool(_PROSE.search(plain)) or ("\x00" in text and bool(re.search(r"\s[a-z]{3,}", plain)))
 
 
-def _call_name(tokens: list, index: int) -> str | None:
-    """The function whose argument list holds tokens[index], or None at the top level."""
-    depth = 0
+def _call(tokens: list, index: int) -> tuple[str | None, int]:
+    """The function whose argument list holds tokens[index] and which argument it is (from 0)."""
+    depth, commas = 0, 0
     for j in range(index - 1, -1, -1):
-        kind, value, _line = tokens[j]
+        value = tokens[j][1]
         if value in (")", "]", "}"):
             depth += 1
         elif value in ("(", "[", "{"):
@@ -215,9 +223,11 @@ def _call_name(tokens: list, index: int) -> str | None:
                 depth -= 1
                 continue
             if value == "(" and j and tokens[j - 1][0] == "name":
-                return tokens[j - 1][1]
-            return None
-    return None
+                return tokens[j - 1][1], commas
+            return None, 0
+        elif value == "," and not depth:
+            commas += 1
+    return None, 0
 
 
 def _object_key(tokens: list, index: int) -> str | None:
@@ -256,7 +266,13 @@ def script_literals(path: Path) -> list[tuple[int, str]]:
         if kind not in ("string", "template") or line in ignored:
             continue
         text = value[1:-1] if kind == "string" else value
-        if not _reads_as_prose(text):
+        call, argument = _call(tokens, index)
+        if call in MARKED:
+            continue
+        # Where text surely goes on screen, one lowercase word is text too ("webhooks", "enabled").
+        first, last = TEXT_ARGUMENTS.get(call, (_ALL, 0))
+        shown = first <= argument <= last
+        if not (_reads_as_prose(text) or shown and _is_word(text)):
             continue
         previous = tokens[index - 1][1] if index else ""
         if previous in ("import", "from", "===", "!==", "==", "!=", "case"):
@@ -266,18 +282,17 @@ def script_literals(path: Path) -> list[tuple[int, str]]:
             if key not in CODE_KEYS:
                 found.append((line, text.replace("\x00", "{…}")))
             continue
-        call = _call_name(tokens, index)
-        if call in MARKED or call in CODE_CALLS and not _first_arg_is_text(call, tokens, index):
+        if call in CODE_CALLS and not shown:
             continue
         found.append((line, text.replace("\x00", "{…}")))
     return found
 
 
-def _first_arg_is_text(call: str, tokens: list, index: int) -> bool:
-    """``h(tag, attrs, "text")``: children of h() are text, its first argument is a tag name."""
-    if call != "h":
+def _is_word(text: str) -> bool:
+    plain = text.replace("\x00", " ").strip()
+    if plain.isupper() or plain in SAME_IN_EVERY_LANGUAGE:  # POST, JSON: the same in every language
         return False
-    return tokens[index - 1][1] == "," or tokens[index - 1][1] == ")"
+    return bool(re.fullmatch(r"[^\W\d_]{2,}(?:[ -][^\W\d_]+)*", plain))
 
 
 def scan(files: list[Path] | None = None) -> list[str]:

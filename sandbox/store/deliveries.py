@@ -51,7 +51,7 @@ def insert_deliveries(db: sqlite_utils.Database, rows: list[tuple]) -> None:
 
 _CLAIM = """
 select d.seq, d.id, d.event_id, d.event_key, d.account_id, d.webhook_id, d.status, d.attempts,
-       d.schedule_step, d.next_trigger, d.stale_seconds, d.chaos, e.body
+       d.schedule_step, d.next_trigger, d.stale_seconds, d.chaos, coalesce(d.body, e.body)
 from deliveries d
 join events e on e.seq = d.event_seq
 join webhooks w on w.id = d.webhook_id
@@ -220,7 +220,7 @@ def cancel_for_webhook(db: sqlite_utils.Database, webhook_id: str) -> list[dict]
 _COLUMNS = (
     "d.seq, d.id, d.event_id, d.event_key, d.account_id, d.webhook_id, d.webhook_name, d.event_url, "
     "d.status, d.claimed, d.next_at, d.attempts, d.last_status_code, d.last_error, d.last_attempt_at, "
-    "d.created, d.updated, d.chaos"
+    "d.created, d.updated, d.chaos, d.resend, d.outside_contract"
 )
 
 
@@ -244,6 +244,8 @@ def _shape(row: dict) -> dict:
         "createdDate": row["created"],
         "updatedDate": row["updated"],
         "chaos": json.loads(row["chaos"]).get("label") if row["chaos"] else None,
+        "resend": json.loads(row["resend"]) if row["resend"] else None,
+        "outsideContract": bool(row["outside_contract"]),
     }
 
 
@@ -286,7 +288,10 @@ def get_delivery(db: sqlite_utils.Database, delivery_id: str, *, with_attempts: 
         raise NotFound(f"No delivery with id {delivery_id!r}")
     delivery = _shape(rows[0])
     if with_attempts:
-        body = db.conn.execute("select body from events where seq = ?", [rows[0]["event_seq"]]).fetchone()
+        # A resend's own body (the same letter, edited) when it has one, else its event's.
+        body = db.conn.execute("select coalesce((select body from deliveries where id = ?), "
+                               "(select body from events where seq = ?))",
+                               [delivery_id, rows[0]["event_seq"]]).fetchone()
         event_body = body[0] if body else b""
         delivery["attempts"] = [
             _attempt_shape(row, event_body)

@@ -10,38 +10,27 @@ import sqlite_utils
 from sandbox.store import NotFound, newest_first_page
 
 _INSERT = (
-    "insert into events (id, event_key, account_id, account_name, created, seed, locale, chaos, "
+    "insert into events (seq, id, event_key, account_id, account_name, created, seed, locale, chaos, "
     "target_webhook_id, delivery_count, body, recipient_role, occurrence_id, undelivered) "
-    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def insert_event(
-    db: sqlite_utils.Database,
-    *,
-    event_id: str,
-    key: str,
-    account: dict,
-    created: str,
-    body: bytes,
-    delivery_count: int,
-    seed: int | None = None,
-    locale: str | None = None,
-    chaos: dict | None = None,
-    target_webhook_id: str | None = None,
-    recipient_role: str | None = None,
-    occurrence_id: str | None = None,
-    undelivered: bool = False,
-) -> int:
-    """Store one fired event (inside the caller's transaction); return its sequence number.
+def event_row(*, event_id: str, key: str, account: dict, created: str, body: bytes, delivery_count: int,
+              seed: int | None, locale: str | None, chaos: dict | None, target_webhook_id: str | None,
+              recipient_role: str | None, occurrence_id: str, undelivered: bool) -> tuple:
+    """Return one event's row for ``insert_events`` (made before the write lock is taken)."""
+    return (event_id, key, account["id"], account["name"], created, seed, locale,
+            json.dumps(chaos) if chaos else None, target_webhook_id, delivery_count, body, recipient_role,
+            occurrence_id, int(undelivered))
 
-    ``undelivered``: the key is one Wink never delivers, fired anyway on request (not Wink's letter).
-    """
-    return db.conn.execute(_INSERT, (
-        event_id, key, account["id"], account["name"], created, seed, locale,
-        json.dumps(chaos) if chaos else None, target_webhook_id, delivery_count, body, recipient_role,
-        occurrence_id or event_id, int(undelivered),
-    )).lastrowid
+
+def insert_events(db: sqlite_utils.Database, rows: list[tuple]) -> int:
+    """Store events made by ``event_row``, in order (inside the caller's write transaction); return the
+    sequence number of the first: the others follow it one by one."""
+    first = db.conn.execute("select coalesce(max(seq), 0) + 1 from events").fetchone()[0]
+    db.conn.executemany(_INSERT, [(first + number, *row) for number, row in enumerate(rows)])
+    return first
 
 
 def _summary(row: dict) -> dict:

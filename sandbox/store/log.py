@@ -59,24 +59,30 @@ def message(type_: str, **fields) -> dict:
     return {"type": type_, "cursor": None, "at": timestamp(), **fields}
 
 
-def append(db: sqlite_utils.Database, messages: list[dict]) -> list[dict]:
-    """Store messages inside the caller's transaction; fill in and return them with their cursors.
-
-    Rows are inserted in one ``executemany``; their ids follow the table's AUTOINCREMENT counter,
-    which no other writer can move while this transaction holds the write lock.
-    """
-    if not messages:
-        return messages
-    rows = [(
+def rows_of(messages: list[dict]) -> list[tuple]:
+    """Return the log rows of messages (made before the write lock is taken, by a writer in a hurry)."""
+    return [(
         item["type"], item.get("at") or timestamp(), item.get("entity"), item.get("webhookId"),
         item.get("event"), item.get("eventId"), item.get("deliveryId"), item.get("status"),
         _DUMPS({key: value for key, value in item.items() if key not in _HEAD}),
     ) for item in messages]
+
+
+def append(db: sqlite_utils.Database, messages: list[dict], rows: list[tuple] | None = None) -> list[dict]:
+    """Store messages inside the caller's transaction; fill in and return them with their cursors.
+
+    Rows (``rows_of(messages)`` unless given) are inserted in one ``executemany``; their ids follow the
+    table's AUTOINCREMENT counter, which no other writer can move while this transaction holds the
+    write lock.
+    """
+    if not messages:
+        return messages
+    rows = rows if rows is not None else rows_of(messages)
     if not db.conn.in_transaction:
         from sandbox.db import immediate
 
         with immediate(db):
-            return append(db, messages)
+            return append(db, messages, rows)
     execute = db.conn.execute
     if len(rows) == 1:
         messages[0]["cursor"] = execute(_INSERT, rows[0]).lastrowid

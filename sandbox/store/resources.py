@@ -17,24 +17,39 @@ def get_record(db: sqlite_utils.Database, kind: str, resource_id: str) -> dict |
     return json.loads(row[0]) if row else None
 
 
+def dump(record: dict) -> str:
+    """Return a record as the text stored for it (what ``get_raw`` reads back)."""
+    return json.dumps(record, ensure_ascii=False)
+
+
+def get_raw(db: sqlite_utils.Database, kind: str, resource_id: str) -> str | None:
+    """Return the stored text of a resource's record, or None: what a firing compares to see that the
+    record did not move since it read it."""
+    row = db.conn.execute("select record from resources where kind = ? and id = ?",
+                          [kind, resource_id]).fetchone()
+    return row[0] if row else None
+
+
 def lookup(db: sqlite_utils.Database):
     """Return a ``payloads.make`` lookup reading this database."""
     return lambda resource: get_record(db, resource.kind, resource.id)
 
 
-def save(db: sqlite_utils.Database, resource: Resource, record: dict, *, event_id: str | None,
-         key: str) -> None:
-    """Store a resource's record as an event leaves it (inside the caller's transaction)."""
+_UPSERT = (
+    "insert into resources (kind, id, hotel, record, created, updated, events, last_event_id, "
+    "last_event_key) values (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+    "on conflict (kind, id) do update set hotel = excluded.hotel, record = excluded.record, "
+    "updated = excluded.updated, events = resources.events + 1, "
+    "last_event_id = excluded.last_event_id, last_event_key = excluded.last_event_key"
+)
+
+
+def save_many(db: sqlite_utils.Database, saves: list[tuple[Resource, str]], key: str) -> None:
+    """Store records (their ``dump`` text) in order, as a firing's events leave them (inside the
+    caller's transaction)."""
     now = now_iso()
-    db.conn.execute(
-        "insert into resources (kind, id, hotel, record, created, updated, events, last_event_id, "
-        "last_event_key) values (?, ?, ?, ?, ?, ?, 1, ?, ?) "
-        "on conflict (kind, id) do update set hotel = excluded.hotel, record = excluded.record, "
-        "updated = excluded.updated, events = resources.events + 1, "
-        "last_event_id = excluded.last_event_id, last_event_key = excluded.last_event_key",
-        [resource.kind, resource.id, resource.hotel, json.dumps(record, ensure_ascii=False), now, now,
-         event_id, key],
-    )
+    db.conn.executemany(_UPSERT, [(resource.kind, resource.id, resource.hotel, text, now, now, None, key)
+                                  for resource, text in saves])
 
 
 def get_resource(db: sqlite_utils.Database, hotel: str, kind: str, resource_id: str) -> dict:

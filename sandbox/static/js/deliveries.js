@@ -4,6 +4,7 @@
 
 import { clock, duration, fill, h } from "./dom.js";
 import { statusPill } from "./status.js";
+import { middleUrl } from "./url.js";
 
 const COLUMNS = {
   time: { label: "Time", cell: (d) => h("span", { class: "time", title: d.at || "" }, clock(d.at, { ms: true })) },
@@ -12,7 +13,7 @@ const COLUMNS = {
     : h("span", { class: "webhook-name", title: d.webhookName }, d.webhookName)) },
   webhookLink: { label: "Webhook", cell: (d) => h("span", { title: d.eventUrl || "" },
     link(d, d.webhookName || "webhook", "primary webhook-name")) },
-  url: { label: "URL", cell: (d) => h("span", { class: "url truncate", title: d.eventUrl || "" }, d.eventUrl || "") },
+  url: { label: "URL", cell: (d) => middleUrl(d.eventUrl) },
   status: { label: "Status", cell: (d) => h("span", {}, statusPill(d.status, d.statusCode),
     // The error text matters when there is no status code to tell it (timeouts, refused connections).
     d.error && !d.statusCode ? h("div", { class: "secondary truncate", title: d.error }, d.error) : null) },

@@ -3,6 +3,7 @@
 // Shift+Tab stay inside it, Escape (or a click on the backdrop) cancels, and focus goes back to
 // whatever had it before.
 
+import { _ } from "./i18n.js";
 import { h } from "./dom.js";
 
 const FOCUSABLE = "button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])";
@@ -27,7 +28,7 @@ function trapFocus(dialog, event) {
  * Ask ``message``; resolve true on OK, false on Cancel, Escape or a click outside.
  * ``title`` heads the dialog; ``ok`` and ``cancel`` name its buttons; ``danger`` paints OK red.
  */
-export function confirmDialog(message, { title = "Please confirm", ok = "OK", cancel = "Cancel", danger = false } = {}) {
+export function confirmDialog(message, { title = _("Please confirm"), ok = _("OK"), cancel = _("Cancel"), danger = false } = {}) {
   const returnTo = document.activeElement;
   const id = `confirm-${Math.random().toString(36).slice(2, 9)}`;
   const okButton = h("button", { type: "button", class: `btn ${danger ? "btn-danger-solid" : "btn-primary"}`, value: "ok" }, ok);

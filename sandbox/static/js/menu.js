@@ -4,6 +4,7 @@
 // button, so no scroll box (the webhooks table's) clips it: it opens below the button, or above it
 // when the viewport has no room below, and follows the button when the page scrolls.
 
+import { _ } from "./i18n.js";
 import { h } from "./dom.js";
 
 let openMenu = null;
@@ -69,7 +70,7 @@ const caret = () => {
  * Build an Actions menu. ``items``: [{label, onSelect?, href?, danger?}] or "separator".
  * ``label`` names the button for screen readers (e.g. "Actions for Wink Stalker").
  */
-export function actionsMenu(items, { label = "Actions", text = "Actions" } = {}) {
+export function actionsMenu(items, { label = _("Actions"), text = _("Actions") } = {}) {
   const id = `menu-${Math.random().toString(36).slice(2, 9)}`;
   const button = h("button", {
     type: "button", class: "btn btn-sm", "aria-haspopup": "menu", "aria-expanded": "false",

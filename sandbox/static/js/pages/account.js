@@ -2,6 +2,8 @@
 // Remove), recent deliveries, and the account's details. Each webhook's last delivery follows the
 // live log, so a test event is seen going from pending to its outcome.
 
+import { _, formatNumber, ngettext } from "../i18n.js";
+import { entityTypeLabel } from "../labels.js";
 import { del, get, post, routes, withQuery } from "../api.js";
 import {
   $, avatarColour, clock, copyText, dateTime, debounce, fill, h, initials, pageData, relative, toast,
@@ -11,6 +13,7 @@ import { LiveFeed } from "../live.js";
 import { actionsMenu } from "../menu.js";
 import { statusPill } from "../status.js";
 import { tabs } from "../tabs.js";
+import { middleUrl } from "../url.js";
 
 const accountId = pageData("accountId");
 const base = `/accounts/${encodeURIComponent(accountId)}`;
@@ -19,40 +22,40 @@ let account = null;
 const MAX_CHIPS = 3;
 
 function eventsCell(list) {
-  if (!list.length) return h("span", { class: "pill pill-info no-dot" }, "All events");
+  if (!list.length) return h("span", { class: "pill pill-info no-dot" }, _("All events"));
   const shown = list.slice(0, MAX_CHIPS).map((key) => h("span", { class: "chip" }, key));
   const more = list.length > MAX_CHIPS
-    ? h("span", { class: "chip", title: list.slice(MAX_CHIPS).join(", ") }, `+${list.length - MAX_CHIPS} more`) : null;
+    ? h("span", { class: "chip", title: list.slice(MAX_CHIPS).join(", ") }, _("+{{n}} more", { n: formatNumber(list.length - MAX_CHIPS) })) : null;
   return h("div", { class: "chips" }, shown, more);
 }
 
 function lastDeliveryCell(delivery) {
-  if (!delivery) return h("span", { class: "muted" }, "No deliveries yet");
+  if (!delivery) return h("span", { class: "muted" }, _("No deliveries yet"));
   const when = delivery.lastAttemptAt || delivery.createdDate;
   return h("a", { href: `/deliveries/${encodeURIComponent(delivery.id)}`, class: "nowrap", title: dateTime(when) },
     statusPill(delivery.status, delivery.statusCode), " ",
     h("span", { class: "secondary" }, relative(when)));
 }
 
-function row(hook, lastDelivery) {
+function row(hook, lastDelivery, others = []) {
   const editUrl = `${base}/webhooks/${encodeURIComponent(hook.id)}/edit`;
   return h("tr", { "data-webhook": hook.id },
-    h("td", { "data-label": "Name", class: "name-cell" }, h("div", {},
+    h("td", { "data-label": _("Name"), class: "name-cell" }, h("div", {},
       h("a", { href: editUrl, class: "primary" }, hook.name),
-      h("div", { class: "secondary" }, `v${hook.version} · updated ${relative(hook.lastUpdate)}`))),
-    h("td", { "data-label": "URL" }, h("span", { class: "url truncate", title: hook.eventUrl }, hook.eventUrl)),
-    h("td", { "data-label": "Events" }, eventsCell(hook.eventList)),
-    h("td", { "data-label": "Enabled" }, hook.enabled
-      ? h("span", { class: "pill pill-ok" }, "Enabled") : h("span", { class: "pill pill-idle" }, "Disabled")),
-    h("td", { "data-label": "Last delivery", class: "last-delivery" }, lastDeliveryCell(lastDelivery)),
+      h("div", { class: "secondary" }, _("v{{version}} · updated {{when}}", { version: hook.version, when: relative(hook.lastUpdate) })))),
+    h("td", { "data-label": "URL" }, middleUrl(hook.eventUrl, { among: others })),
+    h("td", { "data-label": _("Events") }, eventsCell(hook.eventList)),
+    h("td", { "data-label": _("Enabled") }, hook.enabled
+      ? h("span", { class: "pill pill-ok" }, _("Enabled")) : h("span", { class: "pill pill-idle" }, _("Disabled"))),
+    h("td", { "data-label": _("Last delivery"), class: "last-delivery" }, lastDeliveryCell(lastDelivery)),
     h("td", { class: "actions-cell" }, actionsMenu([
-      { label: "Update", href: editUrl },
-      { label: "Send event", href: withQuery("/send", { account: accountId, event: hook.eventList[0] }) },
-      { label: "Send test event", onSelect: () => sendTestEvent(hook) },
-      { label: "Deliveries", href: withQuery("/log", { entity: accountId, webhookId: hook.id }) },
+      { label: _("Update"), href: editUrl },
+      { label: _("Send event"), href: withQuery("/send", { account: accountId, event: hook.eventList[0] }) },
+      { label: _("Send test event"), onSelect: () => sendTestEvent(hook) },
+      { label: _("Deliveries"), href: withQuery("/log", { entity: accountId, webhookId: hook.id }) },
       "separator",
-      { label: "Remove", danger: true, onSelect: () => removeHook(hook) },
-    ], { label: `Actions for ${hook.name}` })));
+      { label: _("Remove"), danger: true, onSelect: () => removeHook(hook) },
+    ], { label: _("Actions for {{name}}", { name: hook.name }) })));
 }
 
 /** The latest delivery of each webhook, from GET /api/webhooks. */
@@ -70,7 +73,8 @@ async function loadWebhooks() {
   $("#webhook-count").textContent = String(hooks.length);
   $("#webhooks-empty").hidden = hooks.length > 0;
   $("#webhooks-table").hidden = hooks.length === 0;
-  fill($("#webhooks"), hooks.map((hook) => row(hook, undefined)));
+  const urls = hooks.map((hook) => hook.eventUrl);
+  fill($("#webhooks"), hooks.map((hook) => row(hook, undefined, urls)));
   await showLastDeliveries();
 }
 
@@ -87,25 +91,25 @@ async function sendTestEvent(hook) {
     const event = await post(`${routes.webhook(accountId, hook.id)}/test`);
     const stored = await get(`/api/events/${encodeURIComponent(event.id)}`);
     const delivery = stored.deliveries[0];
-    toast(h("span", {}, `Test event ${event.type} sent to "${hook.name}" · `,
-      h("a", { href: `/deliveries/${encodeURIComponent(delivery.id)}` }, "View delivery")), "ok");
+    toast(h("span", {}, _('Test event {{type}} sent to "{{name}}"', { type: event.type, name: hook.name }), " · ",
+      h("a", { href: `/deliveries/${encodeURIComponent(delivery.id)}` }, _("View delivery"))), "ok");
     await showLastDeliveries();
   } catch (error) {
-    toast(`Could not send a test event: ${error.message}`, "bad");
+    toast(_("Could not send a test event: {{error}}", { error: error.message }), "bad");
   }
 }
 
 async function removeHook(hook) {
-  const sure = await confirmDialog(`Remove webhook "${hook.name}"? Wink stops sending it events.`,
-    { title: "Remove webhook", danger: true });
+  const sure = await confirmDialog(_('Remove webhook "{{name}}"? Wink stops sending it events.', { name: hook.name }),
+    { title: _("Remove webhook"), danger: true });
   if (!sure) return;
   try {
     await del(routes.webhook(accountId, hook.id));
-    toast(`Webhook "${hook.name}" removed`, "ok");
+    toast(_('Webhook "{{name}}" removed', { name: hook.name }), "ok");
     await loadWebhooks();
     $("#create-webhook").focus();
   } catch (error) {
-    toast(`Could not remove: ${error.message}`, "bad");
+    toast(_("Could not remove: {{error}}", { error: error.message }), "bad");
   }
 }
 
@@ -115,39 +119,42 @@ async function loadDeliveries() {
     const body = await get(withQuery("/api/deliveries", { entity: accountId, limit: 20 }));
     const items = body.items;
     if (!items.length) {
-      fill(box, h("div", { class: "empty" }, h("h3", {}, "No deliveries yet"),
-        h("p", {}, "Send an event to this account to see its deliveries here."),
-        h("a", { class: "btn btn-primary", href: withQuery("/send", { account: accountId }) }, "Send event")));
+      fill(box, h("div", { class: "empty" }, h("h3", {}, _("No deliveries yet")),
+        h("p", {}, _("Send an event to this account to see its deliveries here.")),
+        h("a", { class: "btn btn-primary", href: withQuery("/send", { account: accountId }) }, _("Send event"))));
       return;
     }
     fill(box, h("div", { class: "table-wrap" }, h("table", { class: "data stack-sm" },
-      h("thead", {}, h("tr", {}, ["Time", "Event", "Webhook", "Status"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, [_("Time"), _("Event"), _("Webhook"), _("Status")].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, items.map((d) => h("tr", {},
-        h("td", { "data-label": "Time", class: "time" }, clock(d.createdDate)),
-        h("td", { "data-label": "Event" }, h("a", { class: "mono", href: `/deliveries/${encodeURIComponent(d.id)}` }, d.event)),
-        h("td", { "data-label": "Webhook" }, d.webhookName || ""),
-        h("td", { "data-label": "Status" }, statusPill(d.status, d.lastStatusCode))))))));
+        h("td", { "data-label": _("Time"), class: "time" }, clock(d.createdDate)),
+        h("td", { "data-label": _("Event") }, h("a", { class: "mono", href: `/deliveries/${encodeURIComponent(d.id)}` }, d.event)),
+        h("td", { "data-label": _("Webhook") }, d.webhookName || ""),
+        h("td", { "data-label": _("Status") }, statusPill(d.status, d.lastStatusCode))))))));
   } catch (error) {
-    fill(box, h("p", { class: "card-pad text-bad" }, `Could not load deliveries: ${error.message}`));
+    fill(box, h("p", { class: "card-pad text-bad" }, _("Could not load deliveries: {{error}}", { error: error.message })));
   }
 }
 
 function showDetails() {
   const copy = h("button", { type: "button", class: "btn btn-sm", onclick: async () => {
-    if (await copyText(account.id)) toast("Account id copied");
-  } }, "Copy id");
+    if (await copyText(account.id)) toast(_("Account id copied"));
+  } }, _("Copy id"));
   fill($("#details"),
-    h("dt", {}, "Name"), h("dd", {}, account.name),
-    h("dt", {}, "Type"), h("dd", {}, account.type),
-    h("dt", {}, "Account id"), h("dd", { class: "row" }, h("code", {}, account.id), copy),
-    h("dt", {}, "Created"), h("dd", {}, dateTime(account.createdDate)),
-    h("dt", {}, "API base"), h("dd", {}, h("code", {}, `${routes.webhooks(account.id)}`)));
+    h("dt", {}, _("Name")), h("dd", {}, account.name),
+    h("dt", {}, _("Type")), h("dd", {}, entityTypeLabel(account.type)),
+    h("dt", {}, _("Account id")), h("dd", { class: "row" }, h("code", {}, account.id), copy),
+    h("dt", {}, _("Created")), h("dd", {}, dateTime(account.createdDate)),
+    h("dt", {}, _("API base")), h("dd", {}, h("code", {}, `${routes.webhooks(account.id)}`)));
 }
 
 $("#delete-account").addEventListener("click", async () => {
   const count = Number($("#webhook-count").textContent || 0);
-  const also = count ? ` and its ${count} webhook${count === 1 ? "" : "s"}` : "";
-  if (!(await confirmDialog(`Delete account "${account.name}"${also}?`, { title: "Delete account", danger: true }))) return;
+  const question = count
+    ? ngettext('Delete account "{{name}}" and its {{n}} webhook?', 'Delete account "{{name}}" and its {{n}} webhooks?',
+      count, { name: account.name })
+    : _('Delete account "{{name}}"?', { name: account.name });
+  if (!(await confirmDialog(question, { title: _("Delete account"), danger: true }))) return;
   try {
     await del(`${routes.account(accountId)}?cascade=true`);
     location.assign("/");
@@ -161,16 +168,17 @@ async function start() {
     account = await get(routes.account(accountId));
   } catch (error) {
     const banner = $("#load-error");
-    banner.textContent = error.status === 404 ? "This account does not exist (it may have been deleted)." : error.message;
+    banner.textContent = error.status === 404 ? _("This account does not exist (it may have been deleted).") : error.message;
     banner.hidden = false;
-    $("#account-name").textContent = "Account not found";
+    $("#account-name").textContent = _("Account not found");
     for (const el of [$(".tabs"), $("#panel-webhooks"), $(".head-actions")]) el.hidden = true;
     return;
   }
   document.title = `${account.name} · Webhook Sandbox`;
   $("#account-name").textContent = account.name;
   $("#crumb-account").textContent = account.name;
-  $("#account-meta").textContent = `${account.type.replace(/_/g, " ").toLowerCase()} · created ${dateTime(account.createdDate)}`;
+  $("#account-meta").textContent = _("{{type}} · created {{when}}",
+    { type: entityTypeLabel(account.type), when: dateTime(account.createdDate) });
   const avatar = $("#account-avatar");
   avatar.textContent = initials(account.name);
   avatar.style.background = avatarColour(account.name);
@@ -183,7 +191,7 @@ async function start() {
   tabs($(".tabs"), (tab) => {
     if (tab.id === "tab-deliveries") loadDeliveries();
   });
-  await loadWebhooks().catch((error) => toast(`Could not load webhooks: ${error.message}`, "bad"));
+  await loadWebhooks().catch((error) => toast(_("Could not load webhooks: {{error}}", { error: error.message }), "bad"));
   const refresh = debounce(() => showLastDeliveries().catch(() => {}), 150);
   new LiveFeed("/ws/deliveries", { params: { entity: accountId }, onMessages: refresh, onGap: refresh }).start();
 }

@@ -4,6 +4,8 @@
 
 import { ApiError, get, post, routes } from "../api.js";
 import { $, $$, bodyView, dateTime, debounce, duration, fill, h, headersTable, pageData, relative, toast } from "../dom.js";
+import { copyButton } from "../copy.js";
+import { _ } from "../i18n.js";
 import { LiveFeed } from "../live.js";
 import { codePill, statusPill } from "../status.js";
 
@@ -31,8 +33,10 @@ function summary(d) {
     ["Created", dateTime(d.createdDate)],
     ["Last attempt", d.lastAttemptAt ? [dateTime(d.lastAttemptAt), " (", ago(d.lastAttemptAt), ")"] : "Not yet"],
     ["Next retry", d.nextAttemptAt ? [dateTime(d.nextAttemptAt), " (", ago(d.nextAttemptAt), ")"] : "None scheduled"],
-    ["Delivery id", h("code", {}, d.id)],
-    ["Event id", h("code", {}, d.eventId)],
+    ["Delivery id", h("span", { class: "copy-row" }, h("code", {}, d.id),
+      copyButton(d.id, { label: _("Copy the delivery id") }))],
+    ["Event id", h("span", { class: "copy-row" }, h("code", {}, d.eventId),
+      copyButton(d.eventId, { label: _("Copy the event id") }))],
   ];
   if (d.chaos?.label) items.push(["Chaos", h("span", { class: "badge" }, d.chaos.label)]);
   if (d.lastError) items.push(["Last error", h("span", { class: "text-bad" }, d.lastError)]);
@@ -47,9 +51,32 @@ function requestPanel(d) {
   }
   return [
     h("div", { class: "row" }, h("span", { class: "badge" }, "POST"), h("span", { class: "url" }, last.request.url)),
-    h("h3", {}, "Headers"), headersTable(last.request.headers),
-    h("h3", {}, "Body"), bodyView(last.request.body),
+    section("Headers", headersTable(last.request.headers), headersText(last.request.headers),
+      _("Copy the request headers"), signatureCopy(last.request.headers)),
+    section("Body", bodyView(last.request.body), last.request.body ?? "", _("Copy the payload")),
   ];
+}
+
+/** A titled block with a copy button for ``text`` (and maybe more buttons) beside its title. */
+function section(title, body, text, label, ...more) {
+  return [h("div", { class: "row section-head" }, h("h3", {}, title), h("span", { class: "spacer" }), more,
+    copyButton(text, { label })), body];
+}
+
+/** Headers as the lines of an HTTP message ("Name: value"), as one copies them. */
+function headersText(headers) {
+  const rows = Array.isArray(headers) ? headers : Object.entries(headers || {});
+  return rows.map(([name, value]) => `${name}: ${value}`).join("\n");
+}
+
+/** A button copying the signature header's value (Wink-Signature, webhook-signature), when there is one. */
+function signatureCopy(headers) {
+  const rows = Array.isArray(headers) ? headers : Object.entries(headers || {});
+  const found = rows.find(([name]) => /signature/i.test(name));
+  if (!found) return null;
+  return copyButton(String(found[1]), {
+    label: _("Copy the signature ({{header}})", { header: found[0] }), text: _("Copy signature"),
+  });
 }
 
 function attemptNode(attempt) {
@@ -71,8 +98,9 @@ function attemptNode(attempt) {
       : attempt === delivery.attempts[delivery.attempts.length - 1], "data-attempt": attempt.attempt },
       h("summary", {}, `Response ${response.status}${response.truncated ? " (body truncated)" : ""}`),
       h("div", { class: "stack", style: "margin-top:10px" },
-        h("h3", {}, "Headers"), headersTable(response.headers),
-        h("h3", {}, "Body"), bodyView(response.body))) : null);
+        section("Headers", headersTable(response.headers), headersText(response.headers),
+          _("Copy the response headers")),
+        section("Body", bodyView(response.body), response.body ?? "", _("Copy the response body")))) : null);
 }
 
 function nextNode(d) {
@@ -122,8 +150,8 @@ async function load() {
 /** No delivery has this id: say so, offer the way back, and show nothing that looks like loading. */
 function showMissing() {
   if (feed) feed.stop();
-  document.title = "No such delivery · Webhook Sandbox";
-  $("#title").textContent = "Delivery not found";
+  document.title = _("No such delivery · Webhook Sandbox");
+  $("#title").textContent = _("Delivery not found");
   $("#missing-id").textContent = deliveryId;
   $("#missing").hidden = false;
   for (const el of [$("#delivery-body"), $("#conn"), cancel, redeliver, $("#webhook-link"), $("#error")]) el.hidden = true;
@@ -131,13 +159,13 @@ function showMissing() {
 
 /** The first load failed (the sandbox is down?): say why, with a retry, instead of a shimmer. */
 function showUnloaded(error) {
-  fill($("#summary"), h("p", { class: "muted" }, "Not loaded."));
+  fill($("#summary"), h("p", { class: "muted" }, _("Not loaded.")));
   const conn = $("#conn");
   conn.dataset.state = "offline";
-  conn.querySelector(".conn-text").textContent = "Offline";
+  conn.querySelector(".conn-text").textContent = _("Offline");
   const banner = $("#error");
-  fill(banner, h("span", { style: "flex:1" }, `Could not load this delivery: ${error.message}`),
-    h("button", { type: "button", class: "btn btn-sm", onclick: () => { banner.hidden = true; load(); } }, "Try again"));
+  fill(banner, h("span", { style: "flex:1" }, _("Could not load this delivery: {{reason}}", { reason: error.message })),
+    h("button", { type: "button", class: "btn btn-sm", onclick: () => { banner.hidden = true; load(); } }, _("Try again")));
   banner.hidden = false;
 }
 

@@ -5,6 +5,7 @@
 import { eventTypes, get, post, routes, withQuery } from "../api.js";
 import { $, fill, h, toast } from "../dom.js";
 import { DeliveryTable } from "../deliveries.js";
+import { _, ngettext } from "../i18n.js";
 import { LiveFeed } from "../live.js";
 
 const BACKLOG = 200;
@@ -57,8 +58,9 @@ function showState() {
   note.hidden = !paused;
   const count = deliveriesIn(buffered);
   note.textContent = count
-    ? `Paused: ${count === 1 ? "news of 1 delivery is" : `news of ${count} deliveries is`} waiting. Resume to show it.`
-    : "Paused: new deliveries wait until you resume.";
+    ? ngettext("Paused: news of {{n}} delivery is waiting. Resume to show it.",
+      "Paused: news of {{n}} deliveries is waiting. Resume to show it.", count)
+    : _("Paused: new deliveries wait until you resume.");
 }
 
 /** How many deliveries ``messages`` tell of (one event to 2 webhooks is 2; each sends several messages). */

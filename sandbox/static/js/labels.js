@@ -1,0 +1,14 @@
+// Words for the API's codes, shared by the pages: Wink's entity types.
+
+import { _ } from "./i18n.js";
+
+/** "TRAVEL_AGENT" -> "Travel agent" / "Agente de viagens" (the templates use sandbox.ui's same words). */
+export function entityTypeLabel(type) {
+  const labels = {
+    HOTEL: _("Hotel"), TRAVEL_AGENT: _("Travel agent"), INFLUENCER: _("Influencer"),
+    CHANNEL_MANAGER: _("Channel manager"), AFFILIATE: _("Affiliate"), TOUR_OPERATOR: _("Tour operator"),
+    CORPORATE: _("Corporate"), SUPPLIER: _("Supplier"), WINK: _("Wink"),
+  };
+  const text = String(type || "");
+  return labels[text] || text.replace(/_/g, " ").toLowerCase().replace(/^./, (c) => c.toUpperCase());
+}
