@@ -179,3 +179,14 @@ def test_a_webhooks_health_reads_one_range_of_its_own_index(db):
     assert reads and all(line == wanted for line in reads), reads
     assert not [line for _sql, lines in mine for line in lines if "TEMP B-TREE" in line], mine
     # (Its counts by status read delivery_counts: a few rows per webhook, whatever the webhook holds.)
+
+
+def test_a_backlog_of_letters_reads_the_newest_through_the_type_index(db):
+    """``?type=event.created&backlog=1000``: 1,000 rows read newest first through ``log_by_type``, no
+    sort (it read 10,000, counting deliveries that letters do not have)."""
+    found = plans(db, lambda db: log.recent(db, 1000, {"type": ["event.created"]}))
+    assert not full_scans(found), "\n".join(full_scans(found))
+    (sql, lines), = found
+    assert re.search(r"limit 1000\b", sql, re.IGNORECASE), sql
+    assert any("log_by_type" in line for line in lines), lines
+    assert not any("TEMP B-TREE" in line for line in lines), lines

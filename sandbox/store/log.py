@@ -146,9 +146,16 @@ def recent(db: sqlite_utils.Database, deliveries: int, filters: Mapping[str, obj
 
     The backlog is an unbroken stretch of the log, so it reads like what a viewer watching since then
     would have seen: events without deliveries and other deliveries' retries in between included.
+    Filtered to types other than ``delivery.*`` (``event.created`` names no delivery), it is the last
+    ``deliveries`` messages.
     """
     if deliveries <= 0:
         return []
+    types = (filters or {}).get("type")
+    if types and not any(str(kind).startswith("delivery.") for kind in types):
+        # event.created names no delivery (and webhook.disabled one each): the last N messages, read
+        # newest first through the type's index, not the 10 x N that would never cover N deliveries.
+        return latest(db, deliveries, filters)
     clauses, params = _where(filters)
     sql = "select type, id, created, message, delivery_id from log"
     sql += (" where " + " and ".join(clauses) if clauses else "") + " order by id desc limit ?"
