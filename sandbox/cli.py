@@ -123,6 +123,7 @@ COMMAND_MODULES: list[str] = [
     "sandbox.commands.tail",
     "sandbox.commands.events",
     "sandbox.commands.deliveries",
+    "sandbox.commands.holds",
     "sandbox.commands.bundle",
     "sandbox.commands.resend",
     "sandbox.commands.health",

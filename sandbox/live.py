@@ -49,7 +49,7 @@ DEFAULT_BACKLOG = 50
 MAX_BACKLOG = 1000
 PAGE = 1000  # history rows read per query while replaying ``since``
 POLL_SECONDS = 1.0  # the longest a handler waits before noticing a closed client
-STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled", "disabled")
+STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled", "disabled", "held")
 MAX_FILTER_VALUES = 50
 # Query parameter -> the message field it filters on (the same names as the messages' fields).
 DELIVERY_FILTERS = ("type", "entity", "webhookId", "event", "eventId", "deliveryId", "status")

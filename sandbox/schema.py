@@ -417,6 +417,25 @@ def m041_indexes_for_every_filter(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m050_holds(db: sqlite_utils.Database) -> None:
+    """Hold and release, per webhook (issue 15).
+
+    ``holds`` names the webhooks on hold. A held webhook's deliveries wait with status ``held`` (Wink's
+    routes read it as ``PENDING``): the engine's claim reads only ``pending`` and ``retrying`` rows, so a
+    held delivery is never claimed, and it stays in the database through any crash. ``hold_rank`` is its
+    place in the webhook's queue (smaller first); ``deliveries_held`` reads a queue in order.
+    """
+    db.execute("""
+        create table holds (
+            webhook_id text primary key,
+            since text not null                 -- ISO 8601 UTC with ms and Z
+        ) without rowid
+    """)
+    db.execute("alter table deliveries add column hold_rank integer")
+    db.execute("create index deliveries_held on deliveries (webhook_id, hold_rank) where status = 'held'")
+
+
+@migrations()
 def m065_scenario_runs(db: sqlite_utils.Database) -> None:
     """Scenario runs (issue 15, session bundles): each fixture run through the engine, with its parameters
     and the letters it fired, so a bundle can hold "this run" and say what made it.

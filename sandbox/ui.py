@@ -74,6 +74,12 @@ def edit_webhook(account_id: str, webhook_id: str):
                            account_id=account_id, webhook_id=webhook_id)
 
 
+@ui.get("/webhooks/<webhook_id>/hold")
+def hold_queue(webhook_id: str):
+    return render_template("hold.html", section="accounts", title=_("Hold queue"),
+                           webhook_id=webhook_id)
+
+
 @ui.get("/send")
 def send_event():
     return render_template("send.html", section="send", title=_("Send event"))

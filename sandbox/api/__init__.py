@@ -200,6 +200,7 @@ ROUTE_MODULES = [
     "sandbox.api.outbox",
     "sandbox.api.resources",
     "sandbox.api.inbox",
+    "sandbox.api.holds",
     "sandbox.api.bundles",
     "sandbox.api.health",
 ]

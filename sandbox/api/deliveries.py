@@ -8,6 +8,7 @@ import time
 
 from flask import current_app, jsonify, request
 
+from sandbox import holds
 from sandbox.api import (
     PAGE_DEFAULT,
     PAGE_MAX,
@@ -21,8 +22,9 @@ from sandbox.api import (
 from sandbox.db import get_db
 from sandbox.delivery import ENGINE_KEY, schedule
 from sandbox.errors import ValidationError
+from sandbox.hub import get_hub
 from sandbox.store import deliveries as delivery_store
-from sandbox.store import webhooks
+from sandbox.store import log, webhooks
 from sandbox.store.log import timestamp
 
 LISTED_STATUSES = delivery_store.STATUSES
@@ -79,9 +81,16 @@ def get_delivery(delivery_id: str):
 
 @api.post("/deliveries/<delivery_id>/retry")
 def retry_delivery(delivery_id: str):
-    delivery = delivery_store.request_retry(get_db(), delivery_id, time.time())
+    held: list[dict] = []
+
+    def hold_if_held(db, found: dict) -> None:   # a held webhook's queue takes it
+        held.extend(log.append(db, holds.hold_new(db, [(found["id"], found["webhookId"])])))
+
+    delivery = delivery_store.request_retry(get_db(), delivery_id, time.time(), then=hold_if_held)
+    get_hub(current_app).publish(held)
     _wake_engine()
-    return jsonify(delivery), 202
+    return jsonify(delivery_store.get_delivery(get_db(), delivery_id, with_attempts=False) if held
+                   else delivery), 202
 
 
 RETRY_FILTERS = ("status", "webhookId", "since")

@@ -14,7 +14,7 @@ import click
 from sandbox.client import SandboxClient, default_server
 
 OUTCOME_COLOURS = {"succeeded": "green", "failed": "red", "retrying": "yellow", "pending": "cyan",
-                   "attempted": "cyan", "created": "blue", "cancelled": "magenta"}
+                   "attempted": "cyan", "created": "blue", "cancelled": "magenta", "held": "blue"}
 
 
 def server_options(command: Callable) -> Callable:

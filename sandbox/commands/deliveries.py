@@ -14,7 +14,7 @@ from sandbox.cli import cli
 from sandbox.client import SandboxClient
 from sandbox.commands.common import coloured, emit_json, server_options
 
-STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled")
+STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled", "held")
 WINK_NAMES = {"PENDING": "pending", "RETRYING": "retrying", "SUCCEEDED": "succeeded", "DEAD": "failed",
               "CANCELLED": "cancelled"}
 
@@ -44,7 +44,8 @@ def _answer(delivery: dict) -> str:
 
 @cli.command()
 @click.option("--status", callback=_status, metavar="STATUS",
-              help="Only this status: pending, retrying, succeeded, failed (Wink's DEAD) or cancelled; "
+              help="Only this status: pending, retrying, succeeded, failed (Wink's DEAD), cancelled or held "
+                   "(on hold; Wink's PENDING); "
                    "Wink's names work too.")
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID", help="Only this webhook's deliveries.")
 @click.option("--entity", metavar="ACCOUNT_ID", help="Only deliveries of this account's letters.")

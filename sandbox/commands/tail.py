@@ -12,7 +12,15 @@ from sandbox.client import SandboxClient
 from sandbox.commands.common import coloured, server_options
 from sandbox.commands.live import LiveFeed, clock
 
-STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled")
+STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled", "held")
+# The hold and release messages (docs/hold.md), in words.
+HOLD_TEXTS = {
+    "webhook.held": "on hold ({queued} queued)",
+    "delivery.held": "held at position {position}",
+    "delivery.moved": "moved from position {previousPosition} to {position}",
+    "delivery.released": "released (#{order}, was at {previousPosition}; {queued} still held)",
+    "webhook.resumed": "resumed ({released} released)",
+}
 
 
 def describe(message: dict) -> str:
@@ -38,6 +46,10 @@ def describe(message: dict) -> str:
     elif kind in ("delivery.succeeded", "delivery.failed"):
         answer = message.get("statusCode") or message.get("error") or "-"
         text = f"-> {where}  {answer} after {message.get('attempt')} attempt(s)"
+    elif kind in HOLD_TEXTS:
+        text = f"-> {where}  " + HOLD_TEXTS[kind].format_map({"position": "?", "order": "?", "queued": 0,
+                                                             "released": 0, "previousPosition": "?",
+                                                             **message})
     elif kind == "ready":
         return click.style(f"{clock(message.get('at'))}  -- live from here --", dim=True)
     elif kind == "gap":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, after_this_request, current_app, has_app_context, has_request_context
 
+from sandbox import holds
 from sandbox.delivery.engine import Engine
 from sandbox.delivery.schedule import check_settings
 from sandbox.hub import get_hub
@@ -31,6 +32,7 @@ def cancel_deliveries_of_deleted_webhook(db, webhook_id: str) -> None:
 
     The log messages are published once the request's transaction is known to be committed.
     """
+    holds.forget(db, webhook_id)
     cancelled = delivery_store.cancel_for_webhook(db, webhook_id)
     if not cancelled:
         return

@@ -261,6 +261,22 @@ class Engine:
             self._withdrawn.add(delivery_id)
             return False
 
+    def take_back(self, webhook_id: str) -> list[str]:
+        """Take every delivery queued in a webhook's lane out of it (a hold starts); return their ids.
+
+        The caller owns them from now on: it must store them held or unclaim them (cancelled ones
+        too). A delivery being sent, or claimed and on its way to the lane, is not taken back: it
+        goes out.
+        """
+        with self._lock:
+            lane = self._lanes.get(webhook_id)
+            if lane is None or not lane.heap:
+                return []
+            ids = [job["id"] for _seq, job in sorted(lane.heap, key=lambda item: item[0])]
+            lane.heap.clear()
+            self._withdrawn.difference_update(ids)
+            return ids
+
     def prune_log(self, db=None, max_batches: int = PRUNE_MAX_BATCHES) -> int:
         """Delete the live log's oldest rows beyond LOG_MAX_ROWS, a batch per transaction; return how
         many went. The dispatcher calls it every PRUNE_SECONDS; tests and scripts may call it."""

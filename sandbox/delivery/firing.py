@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from flask import Flask
 
-from sandbox import catalog
+from sandbox import catalog, holds
 from sandbox.db import immediate
 from sandbox.delivery import building
 from sandbox.envelope import build_envelope, recipients, to_json
@@ -220,6 +220,10 @@ def _write(db: sqlite_utils.Database, prepared: Prepared, built: list[building.B
         resources.save_many(db, saves, catalog.wire_key(prepared.firing.key))
     first = event_store.insert_events(db, rows.events)
     delivery_store.insert_deliveries(db, [(row[0], first + row[1], *row[2:]) for row in rows.deliveries])
+    held = holds.hold_new(db, [(row[0], row[5]) for row in rows.deliveries])   # held webhooks queue them
+    if held:
+        rows.messages.extend(held)
+        rows.log.extend(log.rows_of(held))
     log.append(db, rows.messages, rows.log)
 
 

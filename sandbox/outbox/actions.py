@@ -30,7 +30,7 @@ import time
 import sqlite_utils
 from flask import Flask
 
-from sandbox import catalog
+from sandbox import catalog, holds
 from sandbox.db import immediate
 from sandbox.delivery import ENGINE_KEY
 from sandbox.delivery.firing import Firing, fire
@@ -77,7 +77,7 @@ def redeliver(app: Flask, db: sqlite_utils.Database, account_id: str, delivery_i
     with immediate(db):
         row = store.get_delivery(db, account_id, delivery_id)
         status = row["status"]
-        if status in ("pending", "retrying"):
+        if status in ("pending", "retrying", "held"):
             raise _conflict(delivery_id, status, "it is already scheduled; only DEAD or CANCELLED "
                                                  "deliveries are redelivered")
         if status == "succeeded":
@@ -88,6 +88,8 @@ def redeliver(app: Flask, db: sqlite_utils.Database, account_id: str, delivery_i
                                                  "once that attempt is recorded")
         _check_webhook(db, row["webhook_id"], "redeliver")
         store.redeliver(db, delivery_id, time.time())
+        held = log.append(db, holds.hold_new(db, [(delivery_id, row["webhook_id"])]))
+    get_hub(app).publish(held)
     _wake(app)
     return load_delivery(db, account_id, delivery_id)
 
@@ -119,7 +121,10 @@ def redeliver_dead(app: Flask, db: sqlite_utils.Database, account_id: str, hook:
     """Queue every DEAD delivery of one of the account's webhooks again; return Wink's KeyValuePair."""
     with immediate(db):
         _check_webhook(db, hook["id"], "redeliver its dead deliveries")
-        count = len(store.redeliver_dead(db, account_id, hook["id"], time.time()))
+        rows = store.redeliver_dead(db, account_id, hook["id"], time.time())
+        held = log.append(db, holds.hold_new(db, [(row["id"], hook["id"]) for row in rows]))
+        count = len(rows)
+    get_hub(app).publish(held)
     if count:
         _wake(app)
     noun = "delivery" if count == 1 else "deliveries"

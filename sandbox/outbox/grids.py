@@ -15,9 +15,14 @@ from sandbox import catalog
 from sandbox.outbox.state import Field, Grid
 
 # The sandbox's delivery status -> Wink's.
+# ``held`` (the sandbox's hold and release) is Wink's PENDING: Wink never shows a hold.
 DELIVERY_STATUSES = {"pending": "PENDING", "retrying": "RETRYING", "succeeded": "SUCCEEDED",
-                     "failed": "DEAD", "cancelled": "CANCELLED"}
-WINK_DELIVERY_STATUSES = {wink: ours for ours, wink in DELIVERY_STATUSES.items()}
+                     "failed": "DEAD", "cancelled": "CANCELLED", "held": "PENDING"}
+WINK_DELIVERY_STATUSES = {"PENDING": "pending", "RETRYING": "retrying", "SUCCEEDED": "succeeded",
+                          "DEAD": "failed", "CANCELLED": "cancelled"}
+# Wink's name -> the stored statuses it stands for.
+STORED_STATUSES = {wink: [ours for ours, name in DELIVERY_STATUSES.items() if name == wink]
+                   for wink in WINK_DELIVERY_STATUSES}
 EVENT_STATUSES = ("NEW", "DISPATCHED", "NO_SUBSCRIBERS")
 
 # The letter's occurredAt, as its stored body says it (an index in migration m040 holds it).
@@ -40,9 +45,11 @@ DELIVERIES = Grid(
     fields={
         "status": Field(
             "status", "status",
-            column="case d.status when 'failed' then 'DEAD' else upper(d.status) end",
+            column=("case d.status when 'failed' then 'DEAD' when 'held' then 'PENDING' "
+                    "else upper(d.status) end"),
             order="d.status",   # the stored names sort as Wink's do: cancelled < failed < pending ...
-            statuses={wink: f"d.status = '{ours}'" for wink, ours in WINK_DELIVERY_STATUSES.items()},
+            statuses={wink: "d.status in (" + ", ".join(f"'{ours}'" for ours in stored) + ")"
+                      for wink, stored in STORED_STATUSES.items()},
         ),
         "type": Field("type", "text", column="d.event_key", order="d.event_key",
                       canonical=catalog.wire_key),
@@ -52,7 +59,7 @@ DELIVERIES = Grid(
     },
     default_sort=(("createdDate", "desc"),),
     tiebreak=("d.created", "d.seq"),
-    counted=WINK_DELIVERY_STATUSES,        # delivery_counts.status
+    counted=STORED_STATUSES,               # delivery_counts.status
 )
 
 EVENTS = Grid(

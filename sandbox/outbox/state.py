@@ -121,7 +121,10 @@ def read_state(body: object, grid: Grid) -> Query:
     if grid.counted and status is not None:
         names = _status_names(raw, status)
         if names is not None:
-            counted = [grid.counted[name] for name in sorted(names) if name in grid.counted]
+            # A name may stand for several stored values (PENDING: pending and held).
+            counted = [value for name in sorted(names) if name in grid.counted
+                       for value in (grid.counted[name] if isinstance(grid.counted[name], list)
+                                     else [grid.counted[name]])]
     return Query(where, params, sort, skip, take, alternatives, counted)
 
 

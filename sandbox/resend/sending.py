@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sqlite_utils
 from flask import Flask
 
-from sandbox import payloads
+from sandbox import holds, payloads
 from sandbox.db import immediate
 from sandbox.delivery.firing import Firing, announce, delivery_rows, targets
 from sandbox.envelope import occurred_at, to_json
@@ -144,4 +144,6 @@ def _store(db: sqlite_utils.Database, event: dict, envelope: dict, hooks: list[d
             webhookIds=[hook["id"] for hook in hooks], chaos=None, undelivered=event["undelivered"],
             resend={"of": event["id"], "mode": request.mode, "outsideContract": answer["outsideContract"]},
         )])
+        # A held webhook queues the resent delivery like any new one (docs/hold.md).
+        messages += log.append(db, holds.hold_new(db, [(row[0], row[5]) for row in rows]))
     return sent_to, messages

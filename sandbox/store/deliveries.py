@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import sqlite_utils
 
@@ -18,7 +19,7 @@ from sandbox.errors import APIError
 from sandbox.store import NotFound, newest_first_page, now_iso
 from sandbox.store.log import timestamp
 
-STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled")
+STATUSES = ("pending", "retrying", "succeeded", "failed", "cancelled", "held")
 QUEUED = ("pending", "retrying")
 FINAL = ("succeeded", "failed")
 # schedule_step of a finished delivery sent again by hand: its automatic schedule is used up.
@@ -204,12 +205,12 @@ def cancel_for_webhook(db: sqlite_utils.Database, webhook_id: str) -> list[dict]
     """Cancel a deleted webhook's queued deliveries (inside its delete transaction); return them."""
     rows = db.conn.execute(
         "select id, event_id, event_key, account_id, webhook_name, event_url from deliveries "
-        "where webhook_id = ? and status in ('pending', 'retrying')", [webhook_id],
+        "where webhook_id = ? and status in ('pending', 'retrying', 'held')", [webhook_id],
     ).fetchall()
     if rows:
         db.conn.execute(
             "update deliveries set status = 'cancelled', claimed = 0, next_at = null, updated = ? "
-            "where webhook_id = ? and status in ('pending', 'retrying')", [timestamp(), webhook_id],
+            "where webhook_id = ? and status in ('pending', 'retrying', 'held')", [timestamp(), webhook_id],
         )
     keys = ("id", "event_id", "event_key", "account_id", "webhook_name", "event_url")
     return [dict(zip(keys, row, strict=True)) for row in rows]
@@ -392,12 +393,18 @@ update deliveries set
     schedule_step = case when status in ('succeeded', 'failed') then ? else schedule_step end,
     status = case when status in ('succeeded', 'failed') then 'pending' else status end
 """
-_RETRYABLE = ("d.claimed = 0 and d.status != 'cancelled' "
-              "and d.webhook_id in (select id from webhooks where enabled = 1)")
+_RETRYABLE = ("d.claimed = 0 and d.status not in ('cancelled', 'held') "
+              "and d.webhook_id in (select id from webhooks where enabled = 1) "
+              "and d.webhook_id not in (select webhook_id from holds)")
 
 
-def request_retry(db: sqlite_utils.Database, delivery_id: str, now: float) -> dict:
-    """Queue one delivery for a manual attempt now (also after success); 409 when it cannot go."""
+def request_retry(db: sqlite_utils.Database, delivery_id: str, now: float,
+                  then: Callable[[sqlite_utils.Database, dict], None] | None = None) -> dict:
+    """Queue one delivery for a manual attempt now (also after success); 409 when it cannot go.
+
+    ``then(db, delivery)`` runs in the same transaction once it is queued (a held webhook's queue
+    takes it).
+    """
     with immediate(db):
         delivery = get_delivery(db, delivery_id, with_attempts=False)
         hook = db.conn.execute("select enabled, name from webhooks where id = ?",
@@ -415,7 +422,14 @@ def request_retry(db: sqlite_utils.Database, delivery_id: str, now: float) -> di
         if delivery["inFlight"]:
             raise APIError(409, f"Delivery {delivery_id} is being sent right now; retry once it is done",
                            extra={"deliveryStatus": delivery["status"]})
+        if delivery["status"] == "held":
+            raise APIError(409, f"Delivery {delivery_id} is held: release it from webhook {hook[1]!r}'s "
+                           f"queue (POST /api/webhooks/{delivery['webhookId']}/hold/release)",
+                           extra={"deliveryStatus": delivery["status"]})
         db.conn.execute(_RETRY_SET + " where id = ?", [now, timestamp(), EXHAUSTED, delivery_id])
+        if then is not None:
+            then(db, delivery)
+
         return get_delivery(db, delivery_id, with_attempts=False)
 
 

@@ -27,6 +27,11 @@ TYPES = (
     "delivery.failed",
     "delivery.cancelled",
     "webhook.disabled",
+    "webhook.held",
+    "webhook.resumed",
+    "delivery.held",
+    "delivery.moved",
+    "delivery.released",
 )
 
 # Message field -> log column, for every field a reader may filter on.

@@ -25,7 +25,7 @@ const COLUMNS = {
       "aria-label": `Cancel delivery of ${d.event || "event"} to ${d.webhookName || "webhook"}` }, "Cancel")
     : null) },
 };
-const SCHEDULED = ["pending", "retrying"];
+const SCHEDULED = ["pending", "retrying", "held"];
 
 function link(d, text, cls) {
   if (!d.id) return h("span", { class: cls }, text);
@@ -152,6 +152,8 @@ export class DeliveryTable {
     if (type === "delivery.attempted") {
       Object.assign(patch, { status: message.status, statusCode: message.statusCode ?? null, error: message.error ?? null,
         durationMs: message.durationMs, attempt: message.attempt, nextAttemptAt: message.nextAttemptAt });
+    } else if (type === "delivery.held" || type === "delivery.released" || type === "delivery.moved") {
+      patch.status = message.status;   // held, or pending once released (docs/hold.md)
     } else if (type === "delivery.succeeded" || type === "delivery.failed" || type === "delivery.cancelled") {
       Object.assign(patch, { status: message.status || type.split(".")[1], attempt: message.attempt });
       if (message.statusCode !== undefined) patch.statusCode = message.statusCode;

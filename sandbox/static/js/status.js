@@ -6,13 +6,14 @@ import { h } from "./dom.js";
 const KINDS = {
   succeeded: "ok", success: "ok", delivered: "ok", valid: "ok",
   failed: "bad", failure: "bad", dead: "bad", invalid: "bad", error: "bad",
-  retrying: "warn", pending: "warn", scheduled: "warn", delivering: "info", sending: "info",
+  retrying: "warn", pending: "warn", scheduled: "warn", delivering: "info", sending: "info", held: "info",
   cancelled: "idle", skipped: "idle", unsigned: "idle", disabled: "idle",
 };
 
 /** The statuses in words (a function: i18n.js has the page's language by the time a pill is made). */
 const labels = () => ({ succeeded: _("Succeeded"), failed: _("Failed"), retrying: _("Retrying"), pending: _("Pending"),
-  delivering: _("Sending"), cancelled: _("Cancelled"), dead: _("Dead"), delivered: _("Delivered") });
+  delivering: _("Sending"), cancelled: _("Cancelled"), dead: _("Dead"), delivered: _("Delivered"),
+  held: _("Held") });
 
 export function kindOf(status) {
   return KINDS[String(status || "").toLowerCase()] || "idle";

@@ -53,6 +53,7 @@ function row(hook, lastDelivery, others = []) {
       { label: _("Send event"), href: withQuery("/send", { account: accountId, event: hook.eventList[0] }) },
       { label: _("Send test event"), onSelect: () => sendTestEvent(hook) },
       { label: _("Deliveries"), href: withQuery("/log", { entity: accountId, webhookId: hook.id }) },
+      { label: _("Hold queue"), href: `/webhooks/${encodeURIComponent(hook.id)}/hold` }, // docs/hold.md
       "separator",
       { label: _("Remove"), danger: true, onSelect: () => removeHook(hook) },
     ], { label: _("Actions for {{name}}", { name: hook.name }) })));
