@@ -353,3 +353,94 @@ def test_long_urls_keep_the_part_that_differs(browser, server, size):  # noqa: F
         assert page.js_errors == []
     finally:
         page.context.close()
+
+
+def test_missing_things_say_what_is_missing_and_the_way_back(browser, server):  # noqa: F811
+    account = make_account(server, "Still Here Ltd")
+    page = new_page(browser, server.url)
+    try:
+        # A webhook that is not there: no live form loading forever.
+        page.goto(f"/accounts/{account['id']}/webhooks/no-such-hook/edit")
+        expect(page.get_by_role("heading", name="Webhook not found", level=1)).to_be_visible()
+        missing = page.locator("#missing")
+        expect(missing).to_contain_text('Account "Still Here Ltd" has no webhook with the id no-such-hook')
+        expect(page.locator("#webhook-form")).to_be_hidden()
+        expect(page.get_by_text("Loading events")).to_be_hidden()
+        click(page, missing.get_by_role("link", name="Back to Still Here Ltd"))
+        expect(page.get_by_role("heading", name="Still Here Ltd", level=1)).to_be_visible()
+
+        # An account that is not there, on its page and on its new-webhook form.
+        page.goto("/accounts/no-such-account")
+        expect(page.get_by_role("heading", name="Account not found", level=1)).to_be_visible()
+        expect(page.locator("#load-error")).to_contain_text("There is no account with the id no-such-account")
+        expect(page.locator("#account-avatar")).to_be_hidden()
+        expect(page.get_by_role("tab")).to_have_count(0)
+        expect(page.locator("main")).to_have_attribute("aria-busy", "false")
+        click(page, page.locator("#load-error").get_by_role("link", name="Back to accounts"))
+        expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
+
+        page.goto("/accounts/no-such-account/webhooks/new")
+        expect(page.get_by_role("heading", name="Account not found", level=1)).to_be_visible()
+        expect(page.locator("#webhook-form")).to_be_hidden()
+        click(page, page.locator("#missing").get_by_role("link", name="Back to accounts"))
+        expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+class Gate:
+    """Hold the page's API requests until ``open()``; then let them, and all later ones, through."""
+
+    def __init__(self, page):
+        self.held, self.is_open = [], False
+        page.route("**/api/**", self._handle)
+
+    def _handle(self, route):
+        if self.is_open:
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def close(self):
+        self.is_open = False
+
+    def open(self):
+        self.is_open = True
+        while self.held:
+            self.held.pop(0).continue_()
+
+
+def test_loading_shows_no_fake_data_and_nothing_editable(browser, server):  # noqa: F811
+    """Hold the API's answers: meanwhile no "Webhooks 0", no placeholder name, and an inert form."""
+    account = make_account(server, "Slow Answers")
+    hook = make_webhook(server, account, "http://127.0.0.1:9/slow", name="Slow hook")
+    page = new_page(browser, server.url)
+    gate = Gate(page)
+    try:
+        page.goto(f"/accounts/{account['id']}", wait_until="domcontentloaded")
+        page.wait_for_function("document.querySelector('main').getAttribute('aria-busy') === 'true'")
+        expect(page.locator("#webhook-count")).to_be_hidden()
+        expect(page.locator("#account-name")).to_have_text("Loading the account…")  # said to screen readers
+        assert page.locator("#account-name .skeleton").is_visible()
+        expect(page.locator("#webhooks-table")).to_be_hidden()
+        expect(page.locator("#webhooks-empty")).to_be_hidden()
+        gate.open()
+        expect(page.locator("#webhook-count")).to_have_text("1")
+        expect(page.locator("main")).to_have_attribute("aria-busy", "false")
+
+        gate.close()
+        page.goto(f"/accounts/{account['id']}/webhooks/{hook['id']}/edit", wait_until="domcontentloaded")
+        form = page.locator("#webhook-form")
+        expect(form).to_have_attribute("aria-busy", "true")
+        assert form.evaluate("f => f.inert")
+        page.locator("#name").click(force=True)
+        page.keyboard.type("typed too early")
+        expect(page.locator("#name")).to_have_value("")
+        gate.open()
+        expect(page.locator("#name")).to_have_value("Slow hook")
+        expect(form).not_to_have_attribute("aria-busy", "true")
+        assert not form.evaluate("f => f.inert")
+        assert page.js_errors == []
+    finally:
+        page.context.close()

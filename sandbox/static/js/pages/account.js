@@ -71,7 +71,11 @@ async function lastDeliveries() {
 
 async function loadWebhooks() {
   const hooks = await get(`${routes.webhooks(accountId)}/list`);
-  $("#webhook-count").textContent = String(hooks.length);
+  const count = $("#webhook-count");
+  count.textContent = formatNumber(hooks.length);
+  count.dataset.count = String(hooks.length);
+  count.hidden = false;
+  $("#webhooks-loading").hidden = true;
   $("#webhooks-empty").hidden = hooks.length > 0;
   $("#webhooks-table").hidden = hooks.length === 0;
   const urls = hooks.map((hook) => hook.eventUrl);
@@ -150,7 +154,7 @@ function showDetails() {
 }
 
 $("#delete-account").addEventListener("click", async () => {
-  const count = Number($("#webhook-count").textContent || 0);
+  const count = Number($("#webhook-count").dataset.count || 0);
   const question = count
     ? ngettext('Delete account "{{name}}" and its {{n}} webhook?', 'Delete account "{{name}}" and its {{n}} webhooks?',
       count, { name: account.name })
@@ -164,15 +168,27 @@ $("#delete-account").addEventListener("click", async () => {
   }
 });
 
+/** No account (or no answer): say what is missing, and the way back, instead of an empty page. */
+function showMissing(error) {
+  const missing = error.status === 404;
+  const title = missing ? _("Account not found") : _("Could not load this account");
+  $("#load-error-title").textContent = title;
+  $("#load-error-text").textContent = missing
+    ? _("There is no account with the id {{id}}. It may have been deleted.", { id: accountId })
+    : error.message;
+  $("#load-error").hidden = false;
+  $("#account-name").textContent = title;
+  $("#crumb-account").textContent = title;
+  document.title = `${title} · Webhook Sandbox`;
+  for (const el of [$(".tabs"), $("#panel-webhooks"), $(".head-actions"), $("#account-avatar")]) el.hidden = true;
+  $("main").setAttribute("aria-busy", "false");
+}
+
 async function start() {
   try {
     account = await get(routes.account(accountId));
   } catch (error) {
-    const banner = $("#load-error");
-    banner.textContent = error.status === 404 ? _("This account does not exist (it may have been deleted).") : error.message;
-    banner.hidden = false;
-    $("#account-name").textContent = _("Account not found");
-    for (const el of [$(".tabs"), $("#panel-webhooks"), $(".head-actions")]) el.hidden = true;
+    showMissing(error);
     return;
   }
   document.title = `${account.name} · Webhook Sandbox`;
@@ -181,6 +197,7 @@ async function start() {
   $("#account-meta").textContent = _("{{type}} · created {{when}}",
     { type: entityTypeLabel(account.type), when: dateTime(account.createdDate) });
   const avatar = $("#account-avatar");
+  avatar.classList.remove("skeleton");
   avatar.textContent = initials(account.name);
   avatar.style.background = avatarColour(account.name);
   showDetails();
@@ -193,6 +210,7 @@ async function start() {
     if (tab.id === "tab-deliveries") loadDeliveries();
   });
   await loadWebhooks().catch((error) => toast(_("Could not load webhooks: {{error}}", { error: error.message }), "bad"));
+  $("main").setAttribute("aria-busy", "false");
   const refresh = debounce(() => showLastDeliveries().catch(() => {}), 150);
   new LiveFeed("/ws/deliveries", { params: { entity: accountId }, onMessages: refresh, onGap: refresh }).start();
 }

@@ -3,6 +3,7 @@
 // (Wink's {secret, webhook} answer); update returns to the account's webhook list. API errors show
 // by their field.
 
+import { _ } from "../i18n.js";
 import { ApiError, del, eventTypes, get, patch, post, put, routes } from "../api.js";
 import { $, copyText, dateTime, fill, h, pageData, toast } from "../dom.js";
 import { confirmDialog } from "../dialog.js";
@@ -148,16 +149,51 @@ function showCreated({ secret: created, webhook }) {
   $("#created-title").focus();
 }
 
+// ---- loading, and what is missing --------------------------------------------------------------
+
+/** Say what is missing (or failed) and offer the way back, in place of a form that cannot load. */
+function showMissing(title, text, back) {
+  form.hidden = true;
+  $("#form-title").textContent = title;
+  $("#form-sub").textContent = "";
+  document.title = `${title} · Webhook Sandbox`;
+  form.after(h("section", { class: "card card-pad empty", id: "missing", role: "alert" },
+    h("h2", {}, title), h("p", {}, text), h("a", { class: "btn btn-primary", href: back.href }, back.label)));
+  loaded();
+}
+
+/** The form can be used: until now it was inert (no fake values to edit, nothing to save). */
+function loaded() {
+  form.inert = false;
+  form.removeAttribute("aria-busy");
+}
+
+const MISSING = Symbol("missing");
+const unless404 = (promise) => promise.catch((error) => (error.status === 404 ? MISSING : Promise.reject(error)));
+
 async function start() {
   const [accounts, catalog, hook, signing] = await Promise.all([
     get(routes.accounts),
     eventTypes(),
-    webhookId ? get(routes.webhook(accountId, webhookId)) : Promise.resolve(null),
-    webhookId ? get(profileUrl(webhookId)) : Promise.resolve(null),
+    webhookId ? unless404(get(routes.webhook(accountId, webhookId))) : Promise.resolve(null),
+    webhookId ? get(profileUrl(webhookId)).catch(() => null) : Promise.resolve(null),
   ]);
-  const owner = hook ? hook.ownerIdentifier : accountId;
   const current = accounts.find((a) => a.id === accountId);
-  if (current) $("#crumb-account").textContent = current.name;
+  if (!current) {
+    showMissing(_("Account not found"),
+      _("There is no account with the id {{id}}. It may have been deleted.", { id: accountId }),
+      { href: "/", label: _("Back to accounts") });
+    return;
+  }
+  $("#crumb-account").textContent = current.name;
+  if (hook === MISSING) {
+    showMissing(_("Webhook not found"),
+      _('Account "{{account}}" has no webhook with the id {{id}}. It may have been removed.',
+        { account: current.name, id: webhookId }),
+      { href: listUrl(accountId), label: _("Back to {{account}}", { account: current.name }) });
+    return;
+  }
+  const owner = hook ? hook.ownerIdentifier : accountId;
   fill($("#entity"), accounts.map((a) => h("option", { value: a.id, selected: a.id === owner }, a.name)));
   if (hook) {
     $("#name").value = hook.name;
@@ -173,6 +209,7 @@ async function start() {
     catalog, { selected: hook ? hook.eventList : [] });
   if (signing) profile.value = savedProfile = signing.profile;
   if (hook) wireSecret(hook);
+  loaded();
   $("#name").focus();
 }
 
@@ -218,7 +255,5 @@ form.addEventListener("submit", async (event) => {
 });
 
 start().catch((error) => {
-  const banner = $("#form-error");
-  banner.textContent = error.status === 404 ? "This webhook or account does not exist." : `Could not load: ${error.message}`;
-  banner.hidden = false;
+  showMissing(_("Could not load this page"), error.message, { href: listUrl(accountId), label: _("Back to the account") });
 });
