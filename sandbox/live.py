@@ -74,6 +74,8 @@ class Feed:
     filters: dict = field(default_factory=dict)
     # The oldest stored cursor, for a feed whose oldest messages are deleted (None: it keeps them all).
     first_cursor: Callable[[sqlite_utils.Database], int | None] | None = None
+    # A resume sends at most MAX_BACKLOG messages, then a gap (False: it replays everything, by pages).
+    bounded: bool = False
 
 
 # Query parameters ---------------------------------------------------------------------------------
@@ -170,6 +172,7 @@ def delivery_feed(app: Flask, filters: dict[str, list[str]]) -> Feed:
         last_cursor=log.last_cursor,
         filters=filters,
         first_cursor=log.first_cursor,
+        bounded=True,
     )
 
 
@@ -430,7 +433,7 @@ class Broadcaster:
         if batch.dropped:
             parts.append(message_frame({
                 "type": "gap", "cursor": viewer.last, "dropped": batch.dropped,
-                "firstCursor": batch.first_dropped, "lastCursor": batch.last_dropped,
+                "firstCursor": batch.first_dropped, "lastCursor": batch.last_dropped, "reason": "behind",
             }))
         if batch.entries:
             last = batch.entries[-1].cursor
@@ -496,6 +499,8 @@ def _send_history(viewer: Viewer, feed: Feed, path: str, backlog: int, since: in
             # the sandbox restarted on a fresh file): resume from the newest, or nothing live would
             # ever pass it.
             last = min(since, feed.last_cursor(db))
+            if feed.bounded:
+                return _send_bounded_resume(viewer, feed, db, last)
             while not viewer.sub.closed:
                 # One read transaction: the oldest stored cursor and the page from the same snapshot.
                 db.conn.execute("begin")
@@ -534,8 +539,42 @@ def _pruned_gap(feed: Feed, last: int, first: int) -> bytes:
     """
     return message_frame({
         "type": "gap", "cursor": first - 1, "dropped": None if feed.filters else first - 1 - last,
-        "firstCursor": last + 1, "lastCursor": first - 1,
+        "firstCursor": last + 1, "lastCursor": first - 1, "reason": "pruned",
     })
+
+
+def _send_bounded_resume(viewer: Viewer, feed: Feed, db: sqlite_utils.Database, last: int) -> tuple[int, int]:
+    """Send at most MAX_BACKLOG messages after ``last``, with a gap before them when older ones were
+    pruned and one after them when more matched; return (the cursor live messages follow, how many
+    messages were sent).
+
+    One query, read in cursor order through the filter's index (or the cursor's) and stopped after
+    MAX_BACKLOG + 1 rows, however old the cursor: a resume no longer replays the whole log. The gap after
+    them says where to resume from (``cursor``) to get the next ones, or to page the REST API instead.
+    """
+    db.conn.execute("begin")   # one snapshot: the oldest stored cursor, the page and the newest cursor
+    try:
+        first = feed.first_cursor(db) if feed.first_cursor else None
+        page = feed.since(db, last, MAX_BACKLOG + 1)
+        newest = feed.last_cursor(db)
+    finally:
+        db.conn.execute("commit")
+    data = b""
+    sent_to = last
+    if first is not None and first > last + 1:
+        data, sent_to = _pruned_gap(feed, last, first), first - 1
+    more = len(page) > MAX_BACKLOG
+    page = page[:MAX_BACKLOG]
+    data += b"".join(message_frame(message) for message in page)
+    if page:
+        sent_to = page[-1]["cursor"]
+    if more:
+        data += message_frame({
+            "type": "gap", "cursor": sent_to, "dropped": None if feed.filters else newest - sent_to,
+            "firstCursor": sent_to + 1, "lastCursor": newest, "reason": "limit",
+        })
+    viewer.send_now(data)
+    return max(newest, last), len(page)
 
 
 @sock.route("/ws/deliveries", bp=ws, endpoint="deliveries")

@@ -321,3 +321,37 @@ def test_the_bundle_streams_through_a_live_server(tmp_path, live_server, client,
         assert answer.json()["counts"]["event"] == 30
     finally:
         server.stop(timeout=5)
+
+
+def test_an_attempt_whose_delivery_is_missing_is_reported_not_sent(client, other, recorded):
+    records = lines(client.get("/api/bundles/export").get_data())
+    dropped = recorded["deliveries"][1]
+    kept = [r for r in records if not (r["type"] == "delivery" and r["id"] == dropped)]
+    counts = dict(kept[-1]["counts"], delivery=2)
+    reader = other.test_client()
+    bundle_id = reader.post("/api/bundles", data=pack([*kept[:-1], {"type": "end", "counts": counts}])
+                            ).get_json()["id"]
+    with Receiver() as target:
+        summary = reader.post(f"/api/bundles/{bundle_id}/replay", json={"to": target.url}).get_json()
+        target.wait_for(4)
+    assert (summary["sent"], summary["succeeded"], summary["failed"]) == (5, 4, 1)
+    [missing] = [o for o in summary["outcomes"] if not o["ok"]]
+    assert missing["deliveryId"] == dropped and "not sent" in missing["error"]
+
+
+def test_a_run_made_step_by_step_is_recorded(client, account):
+    event = client.post("/api/events", json={"event": "booking.create", "entity": account["id"]}).get_json()
+    event_id = event["events"][0]["id"]
+    made = client.post("/api/runs", json={"fixture": "mine", "kind": "scenario", "params": {"seed": 1},
+                                          "events": [{"step": "created", "eventId": event_id}]})
+    assert made.status_code == 201, made.get_json()
+    run = made.get_json()
+    assert run["events"] == [{"position": 0, "step": "created", "eventId": event_id}]
+    records = lines(client.get(f"/api/bundles/export?run={run['id']}").get_data())
+    assert [r["id"] for r in records if r["type"] == "event"] == [event_id]
+    assert_problem(client.post("/api/runs", json={"fixture": "x", "kind": "scenario",
+                                                  "events": [{"step": "a", "eventId": "nope"}]}),
+                   400, field="events", detail="no stored event has id 'nope'")
+    assert_problem(client.post("/api/runs", json={"kind": 1, "events": [], "extra": True}), 400,
+                   field="fixture")
+    assert_problem(client.get("/api/runs/nope"), 404, detail="no scenario run")

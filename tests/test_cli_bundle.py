@@ -98,3 +98,27 @@ def test_terminal_mistakes_get_clear_errors(tmp_path, other_server):
     assert result.exit_code == 1 and "from:" in result.output and not (tmp_path / "x.gz").exists()
     result = invoke("bundle", "import", str(tmp_path / "missing.gz"), "--server", other_server.url)
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_a_replay_through_the_sandbox_is_stored_as_a_run(tmp_path, live_server, account):
+    server = live_server.url
+    with Receiver() as receiver:
+        requests.post(f"{server}/api/managing-entity/{account['id']}/webhook", timeout=10, json={
+            "name": "Desk", "eventUrl": receiver.url, "eventList": []}).raise_for_status()
+        result = invoke("replay", "booking-life", "--entity", account["id"], "--no-delays",
+                        "--param", "canceller=HOTEL", "--server", server)
+        assert result.exit_code == 0, result.output
+        as_json = invoke("replay", "booking-life", "--entity", account["id"], "--no-delays", "--json",
+                         "--server", server)
+    second = json.loads(as_json.output)["runId"]
+    runs = json.loads(invoke("bundle", "runs", "--json", "--server", server).output)  # both are stored
+    assert [run["id"] for run in runs][0] == second and len(runs) == 2
+    run_id = runs[1]["id"]
+    path = str(tmp_path / "replayed.wsbundle.ndjson.gz")
+    assert invoke("bundle", "export", "--run", run_id, "-o", path, "--server", server).exit_code == 0
+    records = [json.loads(line) for line in gzip.open(path).read().splitlines()]
+    scenario = records[1]
+    assert scenario["type"] == "scenario" and scenario["fixture"] == "booking-life"
+    assert scenario["params"]["params"] == {"canceller": "HOTEL"}
+    assert [e["step"] for e in scenario["events"]] == ["created", "cancelled", "refund_requested", "refunded"]
+    assert records[-1]["counts"]["event"] == 4 and records[-1]["counts"]["attempt"] == 4

@@ -350,13 +350,15 @@ def test_resuming_from_a_pruned_cursor_gets_a_gap_then_what_is_kept(serve):
     back = sandbox.connect(since=1)
     history, ready = back.history()
     gap, *replayed = history
-    assert gap == {"type": "gap", "cursor": 70, "dropped": 69, "firstCursor": 2, "lastCursor": 70}
+    assert gap == {"type": "gap", "cursor": 70, "dropped": 69, "firstCursor": 2, "lastCursor": 70,
+                   "reason": "pruned"}
     assert replayed == everything[70:]  # in order, no duplicates
     assert ready["cursor"] == 120 and ready["history"] == 50
 
     filtered = sandbox.connect(since=0, type="delivery.succeeded")
     history, ready = filtered.history()
-    assert history[0] == {"type": "gap", "cursor": 70, "dropped": None, "firstCursor": 1, "lastCursor": 70}
+    assert history[0] == {"type": "gap", "cursor": 70, "dropped": None, "firstCursor": 1, "lastCursor": 70,
+                          "reason": "pruned"}
     assert history[1:] == [m for m in everything[70:] if m["type"] == "delivery.succeeded"]
     filtered.close()
     from_kept, _ = sandbox.connect(since=70).history()

@@ -3,7 +3,8 @@ sends at most the backlog limit and says with a ``gap`` what it skipped or what 
 
 from __future__ import annotations
 
-from tests.test_live import Sandbox, serve  # noqa: F401  (the fixture)
+from sandbox.delivery import get_engine
+from tests.test_live import Sandbox, cursors, serve  # noqa: F401  (serve: the fixture)
 
 
 def test_a_backlog_of_letters_is_the_last_n_of_them(serve):  # noqa: F811
@@ -15,3 +16,34 @@ def test_a_backlog_of_letters_is_the_last_n_of_them(serve):  # noqa: F811
     assert ready["history"] == 5
     everything, _ = sandbox.connect(type="event.created,webhook.disabled", backlog=1000).history()
     assert [m["eventId"] for m in everything] == [event["id"] for event in fired]
+
+
+def test_a_resume_sends_at_most_the_backlog_limit_with_a_gap_before_and_after(serve):  # noqa: F811
+    sandbox: Sandbox = serve(LOG_MAX_ROWS=1050)   # the config mapping bypasses the minimum of 1000
+    account = sandbox.account()
+    sandbox.fire(account, count=1100)              # no webhook: 1,100 event.created, cursors 1 to 1100
+    while get_engine(sandbox.app).prune_log():
+        continue
+    assert sandbox.log_cursors() == list(range(51, 1101))
+
+    viewer = sandbox.connect(since=0)
+    history, ready = viewer.history()
+    pruned, *sent, limit = history
+    assert pruned == {"type": "gap", "cursor": 50, "dropped": 50, "firstCursor": 1, "lastCursor": 50,
+                      "reason": "pruned"}
+    assert cursors(sent) == list(range(51, 1051))              # the first 1,000 kept, in order
+    assert limit == {"type": "gap", "cursor": 1050, "dropped": 50, "firstCursor": 1051, "lastCursor": 1100,
+                     "reason": "limit"}
+    assert ready["cursor"] == 1100 and ready["history"] == 1000
+    sandbox.fire(account)                                      # then live, after the newest
+    assert cursors(viewer.take(1)) == [1101]
+    assert viewer.quiet()
+    viewer.close()
+
+    rest, ready = sandbox.connect(since=limit["cursor"]).history()   # resuming at the gap gets the rest
+    assert cursors(rest) == list(range(1051, 1102)) and ready["cursor"] == 1101
+
+    filtered, _ = sandbox.connect(since=50, type="event.created").history()
+    assert cursors(filtered[:-1]) == list(range(51, 1051))
+    assert filtered[-1] == {"type": "gap", "cursor": 1050, "dropped": None, "firstCursor": 1051,
+                            "lastCursor": 1101, "reason": "limit"}

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from sandbox import create_app
 from sandbox.server import Runner
-from tests.browser import browser, new_page, screenshot  # noqa: F401 (fixture)
+from tests.browser import PHONE, browser, new_page, screenshot  # noqa: F401 (fixture)
 from tests.receivers import Receiver, wait_until
 
 
@@ -115,3 +115,22 @@ def test_the_bundle_pages_speak_portuguese(page, servers):
     page.goto(f"{other.url}/bundles")
     expect(page.get_by_role("heading", name="Pacotes importados")).to_be_visible()
     expect(page.get_by_role("button", name="Importar")).to_be_visible()
+
+
+def test_the_bundle_screens_fit_a_phone(browser, servers):  # noqa: F811
+    source, other = servers
+    bundle = requests.get(f"{source.url}/api/bundles/export", timeout=10).content
+    imported = requests.post(f"{other.url}/api/bundles?name=Phone", data=bundle, timeout=10).json()
+    page = new_page(browser, other.url, viewport=PHONE)
+    try:
+        for path, name in (("/bundles", "bundles"), (f"/bundles/{imported['id']}", "bundle"),
+                           (f"{source.url}/log", "live-log-download")):
+            page.goto(path)
+            expect(page.locator("main h1")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"
+            screenshot(page, f"phone-{name}")
+        assert page.js_errors == []
+    finally:
+        page.context.close()

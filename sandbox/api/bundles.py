@@ -22,6 +22,7 @@ KINDS = {"events": "event", "deliveries": "delivery", "captures": "capture", "at
          "webhooks": "webhook", "accounts": "account"}
 SECRET_FIELDS = ("secret", "previousSecret")  # never shown by the API, even when the bundle holds them
 SPOOL_BYTES = 8 * 1024 * 1024
+RUN_FIELDS = ("fixture", "kind", "params", "startedAt", "events")
 REPLAY_FIELDS = ("to", "urlMap", "signatures", "secret", "timing", "factor", "timeout")
 
 
@@ -33,6 +34,39 @@ def _bundle_error(exc: bundles.BundleError) -> APIError:
 @api.get("/runs")
 def list_scenario_runs():
     return jsonify({"items": runs.list_runs(get_db(), query_int("limit", 50, minimum=1, maximum=500))})
+
+
+@api.post("/runs")
+def record_scenario_run():
+    """Record a run made outside the engine's fixture runner (``replay`` through the API, step by step)."""
+    body = json_object()
+    errors = [{"field": n, "message": "is not a field of a run (" + ", ".join(RUN_FIELDS) + ")"}
+              for n in sorted(set(body) - set(RUN_FIELDS))]
+    for name in ("fixture", "kind"):
+        if not isinstance(body.get(name), str) or not body[name] or len(body[name]) > 200:
+            errors.append({"field": name, "message": "is required: 1 to 200 characters"})
+    if not isinstance(body.get("params", {}), dict):
+        errors.append({"field": "params", "message": "must be an object"})
+    started = body.get("startedAt")
+    try:
+        started = bundles.normalise_time(started, "startedAt") if started is not None else timestamp()
+    except (ValueError, AttributeError):
+        errors.append({"field": "startedAt", "message": "must be an ISO 8601 time"})
+    events = body.get("events")
+    if not isinstance(events, list) or not events or len(events) > 10_000 or not all(
+            isinstance(e, dict) and isinstance(e.get("step"), str) and isinstance(e.get("eventId"), str)
+            for e in events):
+        errors.append({"field": "events", "message": "must list 1 to 10000 {step, eventId} in firing order"})
+    if errors:
+        raise ValidationError(errors)
+    db = get_db()
+    unknown = runs.unknown_events(db, [e["eventId"] for e in events])
+    if unknown:
+        raise ValidationError([{"field": "events", "message": f"no stored event has id {unknown[0]!r}"}])
+    run_id = runs.record_run(db, fixture=body["fixture"], kind=body["kind"], params=body.get("params", {}),
+                             started=started, finished=timestamp(),
+                             events=[{"step": e["step"], "id": e["eventId"]} for e in events])
+    return jsonify(runs.get_run(db, run_id)), 201
 
 
 @api.get("/runs/<run_id>")

@@ -30,7 +30,23 @@ _READ_ONLY = {
 }
 
 OPENAPI_PATHS = {
-    "/api/runs": {"get": {
+    "/api/runs": {"post": {
+        "tags": ["Bundles"], "summary": "Record a scenario run made step by step", "operationId": "recordRun",
+        "description": "`python run.py replay` through the sandbox fires each step with POST /api/events, "
+                       "then records the run here, so it can be exported like a fixture run.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False, "required": ["fixture", "kind", "events"],
+            "properties": {
+                "fixture": {"type": "string", "minLength": 1, "maxLength": 200},
+                "kind": {"type": "string", "minLength": 1, "maxLength": 200},
+                "params": {"type": "object"}, "startedAt": {"type": "string"},
+                "events": {"type": "array", "minItems": 1, "maxItems": 10000, "items": {
+                    "type": "object", "required": ["step", "eventId"],
+                    "properties": {"step": {"type": "string"}, "eventId": {"type": "string"}}}}}}}}},
+        "responses": {"201": {"description": "The run", "content": _json("ScenarioRun")},
+                      "400": _ref("responses/BadRequest"), "413": _ref("responses/TooLarge"),
+                      "415": _ref("responses/UnsupportedMediaType")}},
+        "get": {
         "tags": ["Bundles"], "summary": "List scenario runs, newest first", "operationId": "listRuns",
         "description": "Every POST /api/fixtures/{name}/run is stored with its options and the letters it "
                        "fired, so it can be exported as a bundle (GET /api/bundles/export?run=ID).",
@@ -179,8 +195,9 @@ OPENAPI_SCHEMAS = {
         "failed": {"type": "integer"}, "signatures": {"type": "string"}, "timing": {"type": "string"},
         "factor": {"type": "number"}, "startedAt": {"type": "string"}, "finishedAt": {"type": "string"},
         "outcomes": {"type": "array", "items": {"type": "object", "properties": {
-            "position": {"type": "integer"}, "deliveryId": {"type": "string"}, "eventId": {"type": "string"},
-            "attempt": {"type": "integer"}, "recordedAt": {"type": "string"}, "url": {"type": "string"},
+            "position": {"type": "integer"}, "deliveryId": {"type": "string"},
+            "eventId": {"type": ["string", "null"]}, "attempt": {"type": "integer"},
+            "recordedAt": {"type": "string"}, "url": {"type": ["string", "null"]},
             "statusCode": {"type": ["integer", "null"]}, "error": {"type": ["string", "null"]},
             "ok": {"type": "boolean"}, "durationMs": {"type": "number"}}}}}},
 }

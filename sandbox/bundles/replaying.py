@@ -185,7 +185,14 @@ def replay(db: sqlite_utils.Database, bundle_id: str, options: Options, *,
 
 def _send(session: requests.Session, lookups: _Lookups, position: int, attempt: dict,
           options: Options) -> dict:
-    delivery = lookups.delivery(attempt["deliveryId"])
+    try:
+        delivery = lookups.delivery(attempt["deliveryId"])
+        if attempt["request"].get("body") is None:
+            lookups.body(delivery["eventId"])
+    except store.NotFound as exc:  # a bundle edited by hand: say so, and go on with the rest
+        return {"position": position, "deliveryId": attempt["deliveryId"], "eventId": None,
+                "attempt": attempt["attempt"], "recordedAt": attempt["startedAt"], "url": None,
+                "statusCode": None, "error": f"not sent: {exc.detail}", "ok": False, "durationMs": 0}
     request = attempt["request"]
     body = (decode_bytes(request["body"], check=False) if request.get("body") is not None
             else lookups.body(delivery["eventId"]))

@@ -23,6 +23,7 @@ from sandbox.commands.common import (
 )
 from sandbox.generate import MAX_SEED
 from sandbox.replay import DirectTarget, Outcome, SandboxTarget, item_parts, literal_envelope, local_make, run
+from sandbox.store.log import timestamp
 
 
 class SandboxAccounts:
@@ -261,7 +262,11 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
         seeded = f", seed {start}" if chaos.active or not all(b.literal for b in built) else ""
         click.echo(f"Replaying {loaded.kind} {loaded.name!r}: {len(built)} event(s){seeded}"
                    f"{chaos_text} -> {where}")
+    started = timestamp()
     run(built, target, chaos=chaos, seed=start, delays=not no_delays)
+    run_id = None if to_url else _store_run(client, loaded, target.fired_events, started, {
+        "entity": entity, "webhookId": webhook_id, "params": given_params, "set": list(sets), "seed": start,
+        "delays": not no_delays, "chaos": chaos.as_dict()})
     # Lines were printed as each delivery became final; the reports list them in the order they were sent.
     outcomes.sort(key=lambda outcome: outcome.position)
 
@@ -270,6 +275,7 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
         write_text(junit_path, reports.junit_xml(f"replay {loaded.name}", to_cases(loaded, outcomes)))
     if as_json:
         emit_json({"fixture": loaded.name, "kind": loaded.kind, "seed": start, "target": where,
+                   "runId": run_id,
                    "chaos": chaos.as_dict(), "ok": bool(outcomes) and not failed,
                    "delivered": len(outcomes) - len(failed), "failed": len(failed),
                    "outcomes": [o.as_dict() for o in outcomes]})
@@ -280,6 +286,19 @@ def replay(client: SandboxClient, fixture: str, entity: str | None, webhook_id: 
         click.secho(summary, fg="red" if failed or not outcomes else "green", bold=bool(failed))
     if failed or not outcomes:
         raise SystemExit(1)
+
+
+def _store_run(client, loaded, fired: list[dict], started: str, params: dict) -> str | None:
+    """Record the run in the sandbox (POST /api/runs) so it can be exported as a bundle; None if it cannot."""
+    if not fired:
+        return None
+    try:
+        stored = client.post("/api/runs", {
+            "fixture": loaded.name, "kind": loaded.kind, "params": params, "startedAt": started,
+            "events": [{"step": letter["step"], "eventId": letter["id"]} for letter in fired]})
+    except click.ClickException:  # an older sandbox without /api/runs: the replay itself went well
+        return None
+    return stored["id"]
 
 
 def _chaos_text(chaos: Chaos) -> str:

@@ -184,7 +184,7 @@ def delete_bundle(db: sqlite_utils.Database, bundle_id: str) -> None:
 
 def items(db: sqlite_utils.Database, bundle_id: str, kind: str, *, after: int = 0, limit: int = 50,
           parent: str | None = None) -> tuple[list[dict], int | None]:
-    """A page of one kind of record, in time order (``after``: the previous page's cursor)."""
+    """A page of one kind of record, in the file's order (``after``: the previous page's cursor)."""
     clauses, params = ["bundle_id = ?", "kind = ?"], [bundle_id, kind]
     if parent is not None:
         clauses.append("parent_id = ?")

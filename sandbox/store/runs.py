@@ -23,6 +23,16 @@ def record_run(db: sqlite_utils.Database, *, fixture: str, kind: str, params: di
     return run_id
 
 
+def unknown_events(db: sqlite_utils.Database, event_ids: list[str]) -> list[str]:
+    """The ids among ``event_ids`` that name no stored event."""
+    known = set()
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        known |= {row[0] for row in db.conn.execute(f"select id from events where id in ({marks})", chunk)}
+    return [event_id for event_id in event_ids if event_id not in known]
+
+
 def _shape(row: tuple) -> dict:
     run_id, fixture, kind, params, started, finished = row
     return {"id": run_id, "fixture": fixture, "kind": kind, "params": json.loads(params),
