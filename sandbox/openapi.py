@@ -75,7 +75,10 @@ def build_document() -> dict:
             "schemas": schemas,
             "responses": RESPONSES,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "Only when the sandbox runs with --token"}},
+                                           "description": "Only when the sandbox runs with --token; in "
+                                                          "the Authorization header (a ?token= query is "
+                                                          "refused with 401 on these routes: it is for "
+                                                          "websockets only)"}},
         },
     }
 

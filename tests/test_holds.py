@@ -130,6 +130,9 @@ def test_hold_takes_waiting_deliveries_and_redelivered_ones_join_the_queue(setup
     assert held.queue() == first
     refused = held.http.post(f"{held.server}/api/deliveries/{first[0]}/retry", timeout=10)
     assert_problem(refused, 409, detail="is held")
+    bulk = held.http.post(f"{held.server}/api/deliveries/retry", json={"webhookId": held.hook["id"]},
+                          timeout=10)
+    assert bulk.status_code == 202 and bulk.json() == {"matched": 1, "retried": 0, "skipped": 1}
     redeliver = held.http.post(f"{held.server}/api/managing-entity/{held.account['id']}/webhook/delivery/"
                                f"{first[0]}/redeliver", timeout=10)
     assert_problem(redeliver, 409, detail="PENDING")   # Wink's redeliver: already scheduled

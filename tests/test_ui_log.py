@@ -3,6 +3,8 @@ missing delivery, the attempt timeline's colours, and what consoles offer (copy,
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -142,6 +144,70 @@ def test_copy_buttons_on_ids_payload_headers_and_signature(browser, server):  # 
         response = page.locator("#attempts details").first
         response.get_by_role("button", name="Copy the response body").click()
         assert clipboard(page) == delivery["attempts"][-1]["response"]["body"]
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+FITS = """wrap => {
+  const box = wrap.getBoundingClientRect();
+  const cells = [...wrap.querySelectorAll('th, tr:first-child td')];
+  return {scroll: wrap.scrollWidth, client: wrap.clientWidth,
+          outside: cells.filter(c => c.getBoundingClientRect().right > box.right + 1)
+                        .map(c => c.textContent)};
+}"""
+
+
+def long_named_account(server, name):
+    slug = name.lower().replace(" ", "-")
+    return setup_account(server, name, [
+        ("A channel manager with a rather long name indeed", f"{slug}-slow-503", 503),
+        ("Booking sync for the whole group of hotels", f"{slug}-ok", 200)])
+
+
+def test_live_log_and_send_event_tables_fit_at_1280(page, server):
+    account = long_named_account(server, "Fit Hotel")
+    fire(server, account, "managing_entity.profile_picture.updated")
+    page.goto(f"/log?entity={account['id']}")
+    expect(page.locator("#log tr")).to_have_count(2)
+    expect(page.locator("#log button", has_text="Cancel")).to_have_count(1)
+    fit = page.locator("#log-table").locator("xpath=..").evaluate(FITS)
+    assert fit["scroll"] <= fit["client"] and fit["outside"] == [], fit
+    expect(page.locator("#log-table").locator("xpath=..")).not_to_have_attribute("data-overflow", "right")
+    # A truncated name keeps its whole text on hover.
+    name = page.locator("#log .webhook-name").first
+    expect(name).to_have_attribute("title", re.compile("long name indeed|group"))
+
+    page.goto(f"/send?account={account['id']}")
+    expect(page.locator("#payload")).not_to_be_empty()
+    page.locator("#send").click()
+    expect(page.locator("#sent tr")).to_have_count(2)
+    expect(page.locator("#sent tr td.col-attempt").first).not_to_have_text("–")
+    fit = page.locator("#sent-table").locator("xpath=..").evaluate(FITS)
+    assert fit["scroll"] <= fit["client"] and fit["outside"] == [], fit
+    # What was sent is said in the card, not in a toast over the newest rows.
+    expect(page.locator("#sent-note")).to_have_text(
+        "Sent booking.create: 2 deliveries, shown below as they happen.")
+    expect(page.locator("#toasts .toast")).to_have_count(0)
+    first = page.locator("#sent tr").first
+    assert first.evaluate("""row => { const r = row.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return row.contains(hit); }""")
+
+
+def test_a_table_too_wide_for_its_box_fades_the_side_it_scrolls_to(browser, server):  # noqa: F811
+    account = long_named_account(server, "Narrow Hotel")
+    fire(server, account)
+    page = new_page(browser, server.url, viewport={"width": 800, "height": 800})
+    try:
+        page.goto(f"/log?entity={account['id']}")
+        expect(page.locator("#log tr")).to_have_count(2)
+        wrap = page.locator("#log-table").locator("xpath=..")
+        assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")  # 800 px: it cannot all fit
+        expect(wrap).to_have_attribute("data-overflow", "right")
+        expect(wrap).to_have_css("mask-image", re.compile("linear-gradient"))
+        wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+        expect(wrap).to_have_attribute("data-overflow", "left")
         assert page.js_errors == []
     finally:
         page.context.close()

@@ -103,8 +103,10 @@ export class DeliveryTable {
   draw({ data, tr }) {
     tr.dataset.outcome = data.status || "pending";
     if (data.id) tr.dataset.id = data.id;
+    // col-<name>: the stylesheet lets the text columns (event, webhook, URL) share the width left
+    // and truncate, so the table fits its card instead of cutting off its last columns.
     fill(tr, this.columns.map((name) => h("td", {
-      "data-label": COLUMNS[name].label, class: COLUMNS[name].num ? "num" : "",
+      "data-label": COLUMNS[name].label, class: `col-${name}${COLUMNS[name].num ? " num" : ""}`,
     }, COLUMNS[name].cell(data))));
   }
 

@@ -7,6 +7,7 @@ import { $, fill, h, toast } from "../dom.js";
 import { DeliveryTable } from "../deliveries.js";
 import { _, ngettext } from "../i18n.js";
 import { LiveFeed } from "../live.js";
+import { scrollCue } from "../scrollcue.js";
 
 const BACKLOG = 200;
 const form = $("#filters");
@@ -214,3 +215,4 @@ pauseButton.addEventListener("click", () => {
 });
 
 start().catch((error) => toast(`Could not load: ${error.message}`, "bad"));
+scrollCue($("#log-table").closest(".table-wrap"));

@@ -2,12 +2,14 @@
 // deliveries it caused update live.
 
 import { ApiError, eventTypes, get, post, routes } from "../api.js";
-import { $, debounce, fill, h, toast } from "../dom.js";
+import { $, debounce, fill, h } from "../dom.js";
 import { DeliveryTable } from "../deliveries.js";
 import { JsonEditor } from "../editor.js";
 import { NEVER_SENT, isDelivered, singleEventPicker } from "../eventpicker.js";
 import { clearErrors, showErrors } from "../forms.js";
+import { _, ngettext } from "../i18n.js";
 import { LiveFeed } from "../live.js";
+import { scrollCue } from "../scrollcue.js";
 
 const params = new URLSearchParams(location.search);
 const accountSelect = $("#account");
@@ -162,9 +164,14 @@ async function send() {
     const body = { event: picker.value(), entity: accountSelect.value, object: envelope.object };
     if (!isDelivered(chosenItem() || {})) body.undelivered = true; // Wink never sends it: say we mean it
     const answer = await post("/api/events", body);
+    const count = (answer.events || []).reduce((n, e) => n + (e.deliveries || []).length, 0);
+    // Said in the card, above its rows: a toast in the corner would cover the newest of them.
     const note = $("#sent-note");
-    note.hidden = !answer.message;
-    note.textContent = answer.message || "";
+    note.hidden = false;
+    note.textContent = count
+      ? ngettext("Sent {{event}}: {{n}} delivery, shown below as it happens.",
+        "Sent {{event}}: {{n}} deliveries, shown below as they happen.", count, { event: picker.value() })
+      : answer.message || _("Event stored; no webhook receives it.");
     for (const event of answer.events || []) {
       sentIds.add(event.id);
       for (const delivery of event.deliveries || []) {
@@ -173,9 +180,6 @@ async function send() {
       }
     }
     $("#sent-card").scrollIntoView({ block: "nearest" });
-    const count = (answer.events || []).reduce((n, e) => n + (e.deliveries || []).length, 0);
-    toast(count ? `Sent ${picker.value()}: ${count} deliver${count === 1 ? "y" : "ies"}` : "Event stored; no webhook receives it",
-      count ? "ok" : "");
     refreshSent();
   } catch (error) {
     if (error instanceof ApiError) showErrors(error, errorFields, $("#send-error"));
@@ -228,3 +232,4 @@ start().catch((error) => {
   banner.textContent = `Could not load: ${error.message}`;
   banner.hidden = false;
 });
+scrollCue($("#sent-table").closest(".table-wrap"));
