@@ -355,3 +355,23 @@ def test_a_run_made_step_by_step_is_recorded(client, account):
     assert_problem(client.post("/api/runs", json={"kind": 1, "events": [], "extra": True}), 400,
                    field="fixture")
     assert_problem(client.get("/api/runs/nope"), 404, detail="no scenario run")
+
+
+def test_a_run_to_an_inbox_exports_its_captures_and_a_deleted_webhook(client, live_server, account):
+    hook = make_hook(client, account, live_server.url + "/inbox/run-inbox", schedule=[])
+    run = client.post("/api/fixtures/booking-life/run", json={"entity": account["id"], "delays": False})
+    assert run.status_code == 202, run.get_json()
+    ids = [d["id"] for e in run.get_json()["events"] for d in e["deliveries"]]
+    settled(client, ids)
+    assert client.delete(f"/api/managing-entity/{account['id']}/webhook/{hook['id']}").status_code == 200
+    records = lines(client.get(f"/api/bundles/export?run={run.get_json()['runId']}").get_data())
+    for record in records:
+        SCHEMA.validate(record)
+    [webhook] = [r for r in records if r["type"] == "webhook"]
+    assert webhook["deleted"] is True and webhook["eventUrl"].endswith("/inbox/run-inbox")
+    captures = [r for r in records if r["type"] == "capture" and r["inbox"] == "run-inbox"]
+    bodies = {r["id"]: r["body"]["data"] for r in records if r["type"] == "event"}
+    assert sorted(c["body"]["data"] for c in captures) == sorted(bodies.values())  # what the inbox received
+    assert all(c["headers"]["Wink-Event-Id"] in bodies for c in captures)
+    assert not any(r["type"] == "capture" for r in lines(
+        client.get(f"/api/bundles/export?run={run.get_json()['runId']}&captures=false").get_data()))

@@ -53,7 +53,7 @@ def _account(row: dict) -> dict:
 def _webhook(row: dict, secrets: bool) -> dict:
     if row["id"] is None:  # deleted since: what its deliveries remember
         return {"type": "webhook", "id": row["webhook_id"], "accountId": row["delivery_account"],
-                "name": row["webhook_name"], "eventUrl": row["event_url"], "deleted": True}
+                "name": row["webhook_name"], "eventUrl": row["delivery_url"], "deleted": True}
     record = {"type": "webhook", "id": row["id"], "accountId": row["account_id"], "name": row["name"],
               "eventUrl": row["event_url"], "eventList": json.loads(row["event_list"]),
               "enabled": bool(row["enabled"]), "profile": row["profile"],

@@ -70,7 +70,7 @@ def selected_webhooks(db: sqlite_utils.Database, selection: Selection) -> list[d
     deliveries remember of it (``deleted`` true)."""
     where, params = selection.where()
     found = list(_dicts(db.conn.execute(
-        "select d.webhook_id, min(d.webhook_name) as webhook_name, min(d.event_url) as event_url, "
+        "select d.webhook_id, min(d.webhook_name) as webhook_name, min(d.event_url) as delivery_url, "
         "min(d.account_id) as delivery_account, w.* from deliveries d "
         "left join webhooks w on w.id = d.webhook_id "
         f"where d.event_id in (select id from events where {where}) "
