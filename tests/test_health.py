@@ -135,8 +135,8 @@ def test_the_api_reports_real_deliveries(tmp_path):
         server.stop(timeout=5)
     assert quick_report["attempts"]["byAnswer"] == {"2xx": 2, "3xx": 0, "4xx": 0, "5xx": 1, "none": 0}
     assert quick_report["successRate"] == round(2 / 3, 4)
-    assert quick_report["deliveries"] == {"pending": 0, "retrying": 0, "succeeded": 2, "failed": 1,
-                                          "cancelled": 0}
+    counted = {status: n for status, n in quick_report["deliveries"].items() if n}
+    assert counted == {"succeeded": 2, "failed": 1}
     assert 0 < quick_report["latencyMs"]["p50"] <= quick_report["latencyMs"]["p95"] < 500
     assert hanging_report["attempts"]["byAnswer"]["none"] == 3 and hanging_report["successRate"] == 0
     assert hanging_report["latencyMs"]["p50"] >= 500            # cut at REQUEST_TIMEOUT

@@ -22,6 +22,7 @@ const STATUSES = [
   ["retrying", (n) => ngettext("{{n}} retrying", "{{n}} retrying", n)],
   ["pending", (n) => ngettext("{{n}} pending", "{{n}} pending", n)],
   ["cancelled", (n) => ngettext("{{n}} cancelled", "{{n}} cancelled", n)],
+  ["held", (n) => ngettext("{{n}} held", "{{n}} held", n)],
 ];
 
 function percent(rate) {
