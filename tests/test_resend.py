@@ -169,6 +169,9 @@ BAD = [
     ({"set": ["stay.adults"]}, 400, "set[0]", INVALID),
     ({"set": ["stay..adults=1"]}, 400, "set[0]", INVALID),
     ({"set": ["nowhere.deep.field=1"]}, 422, "set[0]", NOT_FOUND),
+    ({"set": ["stay[0]=1"]}, 422, "set[0]", NOT_FOUND),
+    ({"set": ["stay.adults.x=1"]}, 422, "set[0]", NOT_FOUND),
+    ({"patch": [{"op": "copy", "from": "/nope", "path": "/x"}]}, 422, "patch[0]", NOT_FOUND),
     ({"set": "stay.adults=3"}, 400, "set", "validation"),
     ({"mode": "copy"}, 400, "mode", "validation"),
     ({"dryRun": "yes"}, 400, "dryRun", "validation"),
@@ -195,6 +198,8 @@ def test_the_patch_path_hint_and_the_test_message(client, account):
     assert "paths are inside the event's object" in detail and "{" not in detail   # no document dumped
     failed = client.post(f"/api/events/{event['id']}/resend",
                          json={"patch": [{"op": "test", "path": "/stay/adults", "value": 99}]})
+    wrong_kind = client.post(f"/api/events/{event['id']}/resend", json={"set": ["stay.adults[0]=1"]})
+    assert "/stay/adults is a number, so [0] cannot apply" in assert_problem(wrong_kind, 422)["detail"]
     adults = client.get(f"/api/events/{event['id']}").get_json()["envelope"]["object"]["stay"]["adults"]
     assert f"test failed: /stay/adults is {adults}, not 99" in assert_problem(failed, 409)["detail"]
 
@@ -245,3 +250,18 @@ def test_a_keep_resend_attempt_records_the_bytes_it_sent_so_bundles_replay_them(
         assert attempts[delivery["id"]]["request"]["body"]["data"].encode() == sent
         first = event["deliveries"][0]["id"]
         assert attempts[first]["request"]["body"] is None          # the event's own body, as before
+
+
+def test_a_resend_to_a_held_webhook_joins_its_queue(client, live_server, account):
+    with Receiver() as receiver:
+        hook = make_webhook(client, account, receiver.url)
+        event, _ = first_letter(client, account, receiver)
+        assert client.post(f"/api/webhooks/{hook['id']}/hold").status_code == 200
+        [delivery] = resend(client, event["id"], mode="keep", set=["stay.adults=2"])["deliveries"]
+        hold = client.get(f"/api/webhooks/{hook['id']}/hold").get_json()
+        assert [item["id"] for item in hold["queue"]] == [delivery["id"]]
+        assert client.get(f"/api/deliveries/{delivery['id']}").get_json()["status"] == "held"
+        assert len(receiver.requests) == 1                       # nothing sent while held
+        assert client.post(f"/api/webhooks/{hook['id']}/resume").status_code == 200
+        settled(client, delivery["id"])
+        assert json.loads(receiver.wait_for(2)[1].body)["object"]["stay"]["adults"] == 2
