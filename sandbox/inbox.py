@@ -129,6 +129,29 @@ def bound_webhooks(db: sqlite_utils.Database, name: str) -> list[dict]:
     return [hook for hook in store.bound_webhooks(db, name) if points_here(hook["eventUrl"], name, hosts)]
 
 
+def inbox_of(url: str, hosts: set[str]) -> str | None:
+    """The name of this sandbox's inbox that ``url`` points at, or None."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    if not path.startswith("/inbox/"):
+        return None
+    name = path[len("/inbox/"):].split("/", 1)[0]
+    return name if NAME.fullmatch(name) and points_here(url, name, hosts) else None
+
+
+def webhooks_by_inbox(db: sqlite_utils.Database) -> dict[str, list[dict]]:
+    """Map each inbox name that webhooks deliver to onto those webhooks ``{id, name}``, oldest first."""
+    hosts = own_hosts()
+    found: dict[str, list[dict]] = {}
+    for hook in store.webhooks_to_inboxes(db):
+        name = inbox_of(hook["eventUrl"], hosts)
+        if name is not None:
+            found.setdefault(name, []).append({"id": hook["id"], "name": hook["name"]})
+    return found
+
+
 def verify(db: sqlite_utils.Database, hooks: list[dict], headers: dict, body: bytes
            ) -> tuple[bool | None, str | None, str | None]:
     """Check a request against the bound webhooks' secrets: (verified, why not, matching webhook id).

@@ -87,10 +87,10 @@ def parse_value(raw: str):
 def parse_assignment(text: str) -> tuple[list[str | int], object]:
     """Split ``path=value`` into the parsed path and value; raise ValueError when malformed."""
     if not isinstance(text, str):
-        raise ValueError("must be a string like roomStay.adults=3")
+        raise ValueError("must be a string like stay.adults=3")
     path, equals, raw = text.partition("=")
     if not equals:
-        raise ValueError(f"{text!r} has no '='; write path=value, e.g. roomStay.adults=3")
+        raise ValueError(f"{text!r} has no '='; write path=value, e.g. stay.adults=3")
     return parse_path(path), parse_value(raw.strip())
 
 

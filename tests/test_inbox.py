@@ -412,3 +412,29 @@ def test_the_demo_one_post_gives_a_signed_verified_delivery(live_server):
     assert capture["headers"]["Wink-Signature"].startswith("t=")
     assert capture["signature"] == {"verified": True, "reason": None,
                                     "webhookId": event["deliveries"][0]["webhookId"]}
+
+
+def test_inboxes_webhooks_point_at_are_listed_before_their_first_delivery(client, account):
+    """The seeded demo inbox case: a webhook at /inbox/<name> makes that inbox show, still empty."""
+    def hook(name, url):
+        body = {"name": name, "eventUrl": url, "eventList": []}
+        response = client.post(f"/api/managing-entity/{account['id']}/webhook", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["webhook"]
+
+    pointed = hook("Pointed", "http://localhost/inbox/pointed")
+    also = hook("Also pointed", "http://127.0.0.1:8000/inbox/pointed/sub?x=1")
+    hook("Elsewhere", "http://example.com/inbox/elsewhere")           # another host's inbox
+    hook("Bad name", "http://127.0.0.1:8000/inbox/a.b")               # not an inbox name
+    client.post("/inbox/used")                                        # received, no webhook
+    listed = {inbox["name"]: inbox for inbox in client.get("/api/inbox").get_json()}
+    assert sorted(listed) == ["pointed", "used"]
+    assert listed["pointed"]["captureCount"] == 0 and listed["pointed"]["lastReceived"] is None
+    assert listed["pointed"]["response"]["status"] == 200
+    assert listed["pointed"]["boundWebhooks"] == [{"id": pointed["id"], "name": "Pointed"},
+                                                  {"id": also["id"], "name": "Also pointed"}]
+    assert listed["used"]["boundWebhooks"] == []
+
+    client.delete(f"/api/managing-entity/{account['id']}/webhook/{pointed['id']}")
+    client.delete(f"/api/managing-entity/{account['id']}/webhook/{also['id']}")
+    assert [inbox["name"] for inbox in client.get("/api/inbox").get_json()] == ["used"]

@@ -211,3 +211,16 @@ def test_unknown_event_no_webhook_and_a_disabled_one(client, account):
                    detail="disabled")
     assert_problem(client.post(f"/api/events/{event['id']}/resend", data="[1]",
                                content_type="application/json"), 400)
+
+
+def test_the_doc_names_every_field_and_error():
+    """docs/resend.md's request table has every field the route reads, its error table every type."""
+    from pathlib import Path
+
+    from sandbox.api.resend import FIELDS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "resend.md").read_text()
+    for name in FIELDS:
+        assert f"| `{name}` |" in doc, name
+    for kind in (INVALID, NOT_FOUND, TEST_FAILED, "schema-violation", "validation"):
+        assert f"`{kind}`" in doc, kind

@@ -444,3 +444,32 @@ def test_loading_shows_no_fake_data_and_nothing_editable(browser, server):  # no
         assert page.js_errors == []
     finally:
         page.context.close()
+
+
+def test_the_seeded_demo_inbox_is_listed_before_its_first_delivery(browser, tmp_path):  # noqa: F811
+    from sandbox.db import connect
+    from sandbox.seed import seed_demo_data
+
+    path = str(tmp_path / "seeded.db")
+    app = create_app({"DATABASE": path, "TESTING": True})
+    runner = Runner(app, "127.0.0.1", 0)
+    runner.start()
+    db = connect(path)
+    try:
+        assert seed_demo_data(db, runner.url)
+    finally:
+        db.close()
+    page = new_page(browser, runner.url)
+    try:
+        page.goto("/inboxes")
+        row = page.locator("#inboxes tr", has_text="demo")
+        expect(row).to_contain_text("Wink Stalker")
+        expect(row).to_contain_text("Waiting for its first delivery")
+        expect(row).to_contain_text("0")
+        click(page, row.get_by_role("link", name="demo"))
+        expect(page.get_by_role("heading", name=re.compile("demo"), level=1)).to_be_visible()
+        expect(page.locator("#bound")).to_contain_text("Wink Stalker")
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+        runner.stop(timeout=5)

@@ -108,7 +108,13 @@ def _validate_response(body: dict) -> dict:
 
 @api.get("/inbox")
 def list_inboxes():
-    return jsonify(store.list_inboxes(get_db()))
+    """Inboxes that were configured or received something, and those webhooks point at (unused yet)."""
+    db = get_db()
+    bound = receiver.webhooks_by_inbox(db)
+    inboxes = {inbox["name"]: inbox for inbox in store.list_inboxes(db)}
+    for name in bound.keys() - inboxes.keys():
+        inboxes[name] = store.get_inbox(db, name)
+    return jsonify([dict(inboxes[name], boundWebhooks=bound.get(name, [])) for name in sorted(inboxes)])
 
 
 @api.get("/inbox/<name>")
@@ -249,6 +255,9 @@ OPENAPI_PATHS = {
     "/api/inbox": {
         "get": {
             "tags": ["Inbox"], "summary": "Every inbox with its counts and configured answer",
+            "description": ("Inboxes that were configured or received a request, and those a webhook "
+                            "points at even before their first delivery, by name; each with the "
+                            "`boundWebhooks` that deliver to it."),
             "operationId": "listInboxes",
             "responses": {"200": {"description": "Inboxes by name", "content": {"application/json": {
                 "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Inbox"}}}}}},

@@ -242,6 +242,13 @@ def last_capture_id(db: sqlite_utils.Database) -> int:
     return db.conn.execute("select coalesce(max(id), 0) from inbox_captures").fetchone()[0]
 
 
+def webhooks_to_inboxes(db: sqlite_utils.Database) -> list[dict]:
+    """Return ``{id, name, eventUrl}`` of webhooks whose URL has ``/inbox/`` (the caller checks it)."""
+    rows = db.conn.execute("select id, name, event_url from webhooks where instr(event_url, '/inbox/') > 0 "
+                           "order by created_date")
+    return [{"id": r[0], "name": r[1], "eventUrl": r[2]} for r in rows]
+
+
 def bound_webhooks(db: sqlite_utils.Database, name: str) -> list[dict]:
     """Return ``{id, name, eventUrl}`` of webhooks whose URL mentions this inbox (the caller checks host)."""
     rows = db.conn.execute(

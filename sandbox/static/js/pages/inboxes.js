@@ -1,10 +1,17 @@
 // Inboxes: every inbox with its capture count and answer, and a form to open one by name.
 
 import { get } from "../api.js";
+import { _ } from "../i18n.js";
 import { $, dateTime, fill, h, relative } from "../dom.js";
 import { codePill } from "../status.js";
 
 const pageUrl = (name) => `/inboxes/${encodeURIComponent(name)}`;
+
+/** The webhooks that deliver to an inbox, each a link to its form (the inbox lists before any delivery). */
+function boundCell(hooks) {
+  if (!hooks.length) return h("span", { class: "muted" }, _("No webhook"));
+  return h("div", { class: "chips" }, hooks.map((hook) => h("span", { class: "chip" }, hook.name)));
+}
 
 async function load() {
   const box = $("#inboxes");
@@ -16,14 +23,17 @@ async function load() {
       return;
     }
     fill(box, h("div", { class: "table-wrap" }, h("table", { class: "data stack-sm" },
-      h("thead", {}, h("tr", {}, ["Name", "Captures", "Last received", "Answers"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["Name", "Captures", "Last received", "Answers"].map((t) => h("th", { scope: "col" }, t)),
+        h("th", { scope: "col" }, _("Webhooks")))),
       h("tbody", {}, inboxes.map((inbox) => h("tr", {},
         h("td", { "data-label": "Name" }, h("a", { href: pageUrl(inbox.name), class: "primary mono" }, inbox.name)),
         h("td", { "data-label": "Captures" }, String(inbox.captureCount)),
         h("td", { "data-label": "Last received", title: dateTime(inbox.lastReceived) },
-          inbox.lastReceived ? relative(inbox.lastReceived) : h("span", { class: "muted" }, "Never")),
+          inbox.lastReceived ? relative(inbox.lastReceived)
+            : h("span", { class: "muted" }, inbox.boundWebhooks?.length ? _("Waiting for its first delivery") : "Never")),
         h("td", { "data-label": "Answers" }, codePill(inbox.response.status),
-          inbox.failuresLeft ? h("span", { class: "secondary" }, ` then fails ${inbox.failuresLeft}×`) : null)))))));
+          inbox.failuresLeft ? h("span", { class: "secondary" }, ` then fails ${inbox.failuresLeft}×`) : null),
+        h("td", { "data-label": _("Webhooks") }, boundCell(inbox.boundWebhooks || []))))))));
   } catch (error) {
     fill(box, h("p", { class: "card-pad text-bad" }, `Could not load inboxes: ${error.message}`));
   }
