@@ -4,31 +4,29 @@ strict on prose but quiet on code (sandbox/i18n)."""
 
 from __future__ import annotations
 
-import io
+import gettext
 import re
 
 import pytest
-from babel.messages.mofile import write_mo
 
-from sandbox.i18n import _script_messages, literals, messages
+from sandbox.i18n import _script_messages, compiled_translations, literals, messages
 
 # Screens whose text is not marked for translation yet. Each is taken off as it is translated;
 # the list must only shrink (test_pending_files_still_have_unmarked_text keeps it honest).
 PENDING = {
     "templates/delivery.html",
     "templates/inbox.html", "templates/inboxes.html", "templates/log.html", "templates/send.html",
-    "templates/webhook_form.html",
-    "static/js/api.js", "static/js/deliveries.js", "static/js/editor.js", "static/js/eventpicker.js",
+    "static/js/api.js", "static/js/deliveries.js", "static/js/editor.js",
     "static/js/pages/delivery.js",
     "static/js/pages/inbox.js", "static/js/pages/inboxes.js", "static/js/pages/log.js",
-    "static/js/pages/send.js", "static/js/pages/webhook_form.js",
+    "static/js/pages/send.js",
 }
 
 
 def test_every_marked_ui_string_has_a_portuguese_translation():
     gaps = messages.missing()
     assert gaps == [], ("UI strings without a pt-PT translation (run `python -m sandbox.i18n.messages "
-                        "update`, translate them in messages.po, then `... compile`):\n" + "\n".join(gaps))
+                        "update`, then translate them in messages.po):\n" + "\n".join(gaps))
 
 
 def test_no_ui_text_is_left_unmarked():
@@ -43,11 +41,18 @@ def test_pending_files_still_have_unmarked_text():
     assert done == [], f"translated now: take these off PENDING in tests/test_i18n.py: {done}"
 
 
-def test_compiled_catalog_matches_the_po_file():
-    compiled = io.BytesIO()
-    write_mo(compiled, messages.read(), use_fuzzy=False)
-    assert messages.MO.read_bytes() == compiled.getvalue(), (
-        "messages.mo is older than messages.po: run `python -m sandbox.i18n.messages compile`")
+def test_the_catalog_is_compiled_when_the_app_starts(tmp_path):
+    """Flask-Babel reads a .mo compiled from messages.po at start; a changed .po gets a fresh one."""
+    folder = compiled_translations()
+    with (folder / "pt_PT" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        assert gettext.GNUTranslations(handle).gettext("Accounts") == "Contas"
+    assert compiled_translations() == folder  # compiled once per content
+    edited = tmp_path / "messages.po"
+    edited.write_bytes(messages.PO.read_bytes().replace(b'msgstr "Contas"', b'msgstr "Contas!"'))
+    other = compiled_translations(edited)
+    assert other != folder
+    with (other / "pt_PT" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        assert gettext.GNUTranslations(handle).gettext("Accounts") == "Contas!"
 
 
 def test_the_catalog_has_no_fuzzy_or_stale_entries():
@@ -144,8 +149,11 @@ def test_the_template_finder_flags_prose_and_spares_code(tmp_path):
         '<code>booking.created</code> <span>{{ name }}</span> · <kbd>Ctrl K</kbd>\n'
         '<p>{% trans n=1 %}Marked {{ n }} time{% endtrans %}</p><title>{{ t }} · Webhook Sandbox</title>\n'
         '<p>Wink-Signature</p> {# i18n-ignore #}\n'
-        '<option>application/json</option>\n', encoding="utf-8")
-    assert literals.template_literals(template) == [(2, "Unmarked prose"), (3, "Search events")]
+        '<option>application/json</option><input placeholder="https://my.system.com/webhook">\n'
+        '<h1>{{ "Update webhook" if id else _("Create") }}</h1>{{ url_for("ui.accounts", x="a b") }}\n',
+        encoding="utf-8")
+    assert literals.template_literals(template) == [(2, "Unmarked prose"), (3, "Search events"),
+                                                    (8, "Update webhook")]
 
 
 def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
@@ -168,10 +176,10 @@ def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
         'function ask(m, { title = "Please confirm", ok = "OK" } = {}) {}',  # 15
         'h("span", { class: "x" }, n === 1 ? "webhook" : "webhooks", "+", "div");',  # 16
         'el.append(" ", "enabled"); const tag = h("span-x"); toast(_("Saved"), "ok");',  # 17
-        'h("code", {}, "POST");',                                            # 18
+        'h("code", {}, "POST"); const k = { "Managing entity": 1 }; x = { label: "Events:" };',  # 18
     ]), encoding="utf-8")
     assert literals.script_literals(script) == [
         (2, "Full URL"), (2, "Enabled"), (3, 'Webhook "{…}" removed'), (5, "Valid JSON"),
         (8, "Succeeded"), (11, "Last delivery"), (11, "v{…} · updated {…}"), (15, "Please confirm"),
-        (16, "webhook"), (16, "webhooks"), (16, "div"), (17, "enabled"),
+        (16, "webhook"), (16, "webhooks"), (16, "div"), (17, "enabled"), (18, "Events:"),
     ]

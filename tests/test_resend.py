@@ -224,3 +224,24 @@ def test_the_doc_names_every_field_and_error():
         assert f"| `{name}` |" in doc, name
     for kind in (INVALID, NOT_FOUND, TEST_FAILED, "schema-violation", "validation"):
         assert f"`{kind}`" in doc, kind
+
+
+def test_a_keep_resend_attempt_records_the_bytes_it_sent_so_bundles_replay_them(client, live_server, account):
+    """The attempt of a keep resend stores its own request body (the event's is the original), so a
+    session bundle holds, and replays, what was really sent."""
+    import gzip
+
+    with Receiver() as receiver:
+        make_webhook(client, account, receiver.url)
+        event, original = first_letter(client, account, receiver)
+        [delivery] = resend(client, event["id"], mode="keep", set=["stay.adults=4"])["deliveries"]
+        settled(client, delivery["id"])
+        sent = receiver.wait_for(2)[1].body
+        assert sent != original
+        export = client.get("/api/bundles/export")
+        assert export.status_code == 200
+        records = [json.loads(line) for line in gzip.decompress(export.data).splitlines()]
+        attempts = {r["deliveryId"]: r for r in records if r["type"] == "attempt"}
+        assert attempts[delivery["id"]]["request"]["body"]["data"].encode() == sent
+        first = event["deliveries"][0]["id"]
+        assert attempts[first]["request"]["body"] is None          # the event's own body, as before

@@ -3,12 +3,15 @@ own language as the default, and dates and numbers in the page's language."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from sandbox import create_app
 from sandbox.server import Runner
 from tests.browser import DESKTOP, PHONE, browser, screenshot  # noqa: F401 (fixture)
+from tests.test_ui_account import assert_clickable, click
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +121,110 @@ def test_dates_and_numbers_follow_the_language(browser, server):  # noqa: F811
     assert (duration, short, ago) == ("1.23 s", "87 ms", "3 min. ago")
     assert (when, clock) == ("Feb 3, 2026, 14:03:07", "14:03:07.120")
     page.context.close()
+
+
+# --- Wink's seed flow in Portuguese ----------------------------------------------------------
+
+def _open_acoes(page, scope):
+    """Open the Ações (Actions) menu in ``scope`` with the mouse; every item must show whole."""
+    click(page, scope.get_by_role("button", name=re.compile("^Ações")))
+    menu = page.get_by_role("menu")
+    expect(menu).to_be_visible()
+    for item in menu.get_by_role("menuitem").all():
+        assert_clickable(item, scroll=False)
+    return menu
+
+
+def _criar_webhook(page, name, url):
+    """Criar novo webhook in Wink's order and words: Nome, Ativado, Nome da entidade, Eventos,
+    URL do webhook, Guardar."""
+    click(page, page.get_by_role("link", name="+ Criar novo webhook").first)
+    expect(page.get_by_role("heading", name="Criar novo webhook", level=1)).to_be_visible()
+    click(page, page.get_by_label("Nome", exact=True))
+    page.keyboard.type(name)
+    expect(page.get_by_role("switch", name="Ativado")).to_be_checked()
+    expect(page.get_by_label("Nome da entidade")).to_have_text(re.compile("Conta Fixe"))
+    expect(page.locator("#events-legend")).to_have_text("Eventos")
+    click(page, page.get_by_label("Pesquisar eventos"))
+    page.keyboard.type("booking.created")
+    click(page, page.get_by_role("option", name=re.compile(r"^booking\.create\b")))
+    expect(page.locator("#events-summary")).to_contain_text("1 escolhidos")
+    click(page, page.get_by_label("URL do webhook"))
+    page.keyboard.type(url)
+    click(page, page.get_by_role("button", name="Guardar"))
+    expect(page.get_by_role("heading", name="Webhook criado", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Segredo de assinatura")).to_be_visible()
+    click(page, page.locator("#created").get_by_role("link", name="Concluído"))
+    expect(page.locator("tr", has_text=name)).to_be_visible()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_seed_flow_in_portuguese(browser, server, size):  # noqa: F811
+    """Switch to Portuguese with the switcher, then Wink's whole flow (REFERENCE.md section 5) with
+    the mouse, asserting the Portuguese words of Wink's own help page on every step."""
+    page = _page(browser, server, viewport=DESKTOP if size == "desktop" else PHONE)
+    name = f"Conta Fixe {size}"
+    inbox = f"{server.url}/inbox/semente-{size}"
+    try:
+        page.goto("/")
+        click(page, page.get_by_role("link", name="Português"))
+        expect(page.locator("html")).to_have_attribute("lang", "pt-PT")
+        page.wait_for_load_state()  # the page script has wired its buttons
+        expect(page.locator("#accounts")).to_have_attribute("aria-busy", "false")
+
+        # Contas: Adicionar conta.
+        click(page, page.get_by_role("button", name="+ Adicionar conta"))
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_role("heading", name="Adicionar conta")).to_be_visible()
+        page.keyboard.type(name)
+        page.get_by_label("Tipo").select_option("TRAVEL_AGENT")
+        expect(page.get_by_label("Tipo").locator("option:checked")).to_have_text("Agente de viagens")
+        click(page, dialog.get_by_role("button", name="Guardar"))
+        card = page.locator("article", has_text=name)
+        expect(card).to_contain_text("Agente de viagens")
+
+        # Ações -> Gerir conta -> the Webhooks tab.
+        click(page, _open_acoes(page, card).get_by_role("menuitem", name="Gerir conta"), scroll=False)
+        expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+        click(page, page.get_by_role("tab", name=re.compile("Webhooks")))
+        expect(page.get_by_text("Ainda sem webhooks")).to_be_visible()
+
+        for hook in ("Wink Stalker", "Reservas", "Pagamentos"):
+            _criar_webhook(page, hook, f"{inbox}-{hook.split()[0].lower()}")
+        rows = page.locator("#webhooks tr")
+        expect(rows).to_have_count(3)
+        if size == "desktop":
+            for column in ("Nome", "URL do webhook", "Eventos", "Ativado", "Última entrega"):
+                expect(page.get_by_role("columnheader", name=column)).to_be_visible()
+        expect(rows.first).to_contain_text("Ativado")
+
+        # Atualizar: disable the first, Guardar, back to the list.
+        first = rows.filter(has_text="Wink Stalker")
+        click(page, _open_acoes(page, first).get_by_role("menuitem", name="Atualizar"), scroll=False)
+        expect(page.get_by_role("heading", name="Atualizar webhook", level=1)).to_be_visible()
+        expect(page.get_by_label("Nome", exact=True)).to_have_value("Wink Stalker")
+        click(page, page.get_by_role("switch", name="Ativado"))
+        expect(page.locator("#enabled-state")).to_have_text("Desligado")
+        click(page, page.get_by_role("button", name="Guardar"))
+        expect(page.get_by_role("status").filter(has_text='Webhook "Wink Stalker" guardado')).to_be_visible()
+        expect(first).to_contain_text("Desativado")
+
+        # Remover on the third, confirmed with OK in the product's dialog, in Portuguese.
+        third = rows.filter(has_text="Pagamentos")
+        menu = _open_acoes(page, third)
+        for item in ("Atualizar", "Enviar evento", "Enviar evento de teste", "Entregas", "Remover"):
+            expect(menu.get_by_role("menuitem", name=item, exact=True)).to_be_visible()
+        screenshot(page, f"seed-flow-pt-{size}")
+        click(page, menu.get_by_role("menuitem", name="Remover"), scroll=False)
+        confirm = page.get_by_role("alertdialog")
+        expect(confirm).to_contain_text('Remover o webhook "Pagamentos"? A Wink deixa de lhe enviar eventos.')
+        expect(confirm.get_by_role("button", name="Cancelar")).to_be_visible()
+        click(page, confirm.get_by_role("button", name="OK", exact=True), scroll=False)
+        expect(confirm).to_be_hidden()
+        expect(rows).to_have_count(2)
+        expect(page.get_by_role("status")).to_contain_text('Webhook "Pagamentos" removido')
+        if size == "desktop":
+            screenshot(page, "webhooks-pt")
+        assert page.js_errors == []
+    finally:
+        page.context.close()

@@ -1,9 +1,11 @@
 """The UI's languages: English and European Portuguese (pt-PT), through Flask-Babel and i18next.
 
 One gettext catalog (``sandbox/translations/pt_PT/LC_MESSAGES/messages.po``) holds every UI string,
-those of the templates and those of the page scripts. Flask-Babel translates the templates from its
-compiled ``.mo``; the page scripts get the same catalog's script strings as i18next resources,
-embedded in each page (``js_resources``), so a string is translated once for both.
+those of the templates and those of the page scripts. Flask-Babel translates the templates from the
+``.mo`` compiled from it when the app starts (``compiled_translations``: the .po is the only file in
+git, so parallel branches never fight over a binary); the page scripts get the same catalog's
+script strings as i18next resources, embedded in each page (``js_resources``), so a string is
+translated once for both.
 
 The language is the ``lang`` cookie set by the switcher (``/language/<code>``), else the best of the
 browser's ``Accept-Language``, else English. See docs/i18n.md for adding a string.
@@ -11,18 +13,23 @@ browser's ``Accept-Language``, else English. See docs/i18n.md for adding a strin
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, make_response, redirect, request
 from flask_babel import Babel, get_locale
 from markupsafe import Markup
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+CATALOG = TRANSLATIONS / "pt_PT" / "LC_MESSAGES" / "messages.po"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -71,7 +78,7 @@ def _script_messages(locale: str) -> dict[str, str]:
     missing key shows the msgid itself.
     """
     resources: dict[str, str] = {}
-    path = TRANSLATIONS / "pt_PT" / "LC_MESSAGES" / "messages.po"
+    path = CATALOG
     if not path.exists():
         return resources
     with path.open("rb") as handle:
@@ -129,9 +136,29 @@ def _template_context() -> dict:
     }
 
 
+def compiled_translations(po: Path = CATALOG) -> Path:
+    """A translations folder holding the .mo compiled from ``po``, for Flask-Babel.
+
+    Compiled once per content (the folder is named by the catalog's hash, under the temporary
+    directory), written to a temporary file and renamed so concurrent starts never see half a file.
+    """
+    data = po.read_bytes()
+    folder = Path(tempfile.gettempdir()) / f"webhook-sandbox-i18n-{hashlib.sha256(data).hexdigest()[:16]}"
+    target = folder / "pt_PT" / "LC_MESSAGES" / "messages.mo"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale="pt_PT")
+        handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        with os.fdopen(handle, "wb") as out:
+            write_mo(out, catalog, use_fuzzy=False)
+        os.replace(partial, target)
+    return folder
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(compiled_translations()))
     Babel(app, locale_selector=select_locale)
     app.context_processor(_template_context)
     app.register_blueprint(bp)

@@ -24,7 +24,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent
 IGNORE = "i18n-ignore"
 # Words the same in both languages: product names.
-SAME_IN_EVERY_LANGUAGE = {"Webhook Sandbox", "Wink", "Webhook Sandbox for Wink"}
+SAME_IN_EVERY_LANGUAGE = {"Webhook Sandbox", "Wink", "Standard Webhooks"}
 
 # --- templates -----------------------------------------------------------------------------
 
@@ -41,7 +41,7 @@ def _is_text(value: str) -> bool:
     for name in sorted(SAME_IN_EVERY_LANGUAGE, key=len, reverse=True):
         value = value.replace(name, " ")
     value = value.strip()
-    if _ATTRIBUTE.match(value) or _CODE_WORD.match(value):
+    if _ATTRIBUTE.match(value) or _CODE_WORD.match(value) or re.match(r"^(https?://|/)\S*$", value):
         return False
     return bool(_LETTERS.search(value))
 
@@ -80,14 +80,24 @@ def _blank_jinja(match: re.Match) -> str:
     return "\x00" + "\n" * match.group(0).count("\n")
 
 
+_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%(?!-?\s*trans\b).*?%\}", re.S)
+_JINJA_STRING = re.compile(r"""(?<![\w.])(_|gettext|ngettext)?\(?\s*("[^"]*"|'[^']*')""")
+
+
 def template_literals(path: Path) -> list[tuple[int, str]]:
-    """(line, text) of each untranslated text in one template."""
+    """(line, text) of each untranslated text in one template (in HTML and in Jinja's strings)."""
     source = path.read_text(encoding="utf-8")
     ignored = {n for n, line in enumerate(source.splitlines(), 1) if IGNORE in line}
     scan = _TemplateScan(ignored)
     scan.feed(_JINJA.sub(_blank_jinja, source))
     scan.close()
-    return scan.found
+    found = scan.found
+    for block in _EXPRESSION.finditer(source):  # {{ "Save" if new else "Update" }}: strings in code
+        for match in _JINJA_STRING.finditer(block.group(0)):
+            text, line = match.group(2)[1:-1], source.count("\n", 0, block.start() + match.start()) + 1
+            if not match.group(1) and line not in ignored and _reads_as_prose(text):
+                found.append((line, text))
+    return sorted(found)
 
 
 # --- page scripts --------------------------------------------------------------------------
@@ -174,7 +184,7 @@ CODE_CALLS = {
     "WebSocket", "LiveFeed", "pageData", "Error", "log", "warn", "error", "debug", "info",
     "h", "require", "import", "set", "has", "delete", "append", "postMessage", "scrollIntoView",
     "localeCompare", "toLocaleString", "Intl", "DateTimeFormat", "NumberFormat", "RegExp",
-    "execCommand", "getItem", "setItem", "removeItem", "send", "emit", "on", "off", "focus",
+    "execCommand", "removeItem", "send", "emit", "on", "off", "focus",
 }
 # Object keys whose string values are code (any other key's value may be text a person reads).
 CODE_KEYS = {
@@ -204,7 +214,7 @@ def _reads_as_prose(text: str) -> bool:
         return False
     if _HEADER.match(plain) or plain.startswith(("/", "#", ".", "http:", "https:", "application/")):
         return False
-    if _CODEISH.match(plain) and not re.match(r"^[A-Z][a-z]+$", plain):
+    if _CODEISH.match(plain) and not re.match(r"^[A-Z][a-z]+[:.!?…]?$", plain):
         return False
     if _SELECTOR.search(plain) and not re.search(r"[A-Z][a-z]", plain):
         return False
@@ -276,6 +286,9 @@ def script_literals(path: Path) -> list[tuple[int, str]]:
             continue
         previous = tokens[index - 1][1] if index else ""
         if previous in ("import", "from", "===", "!==", "==", "!=", "case"):
+            continue
+        following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+        if following == ":" and previous in ("{", ","):  # an object's key, not its value
             continue
         key = _object_key(tokens, index)
         if key is not None:

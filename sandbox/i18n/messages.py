@@ -1,8 +1,8 @@
 """Keep the Portuguese catalog in step with the UI's strings: extract, update, compile, check.
 
     python -m sandbox.i18n.messages update    # add new UI strings to messages.po (empty msgstr)
-    python -m sandbox.i18n.messages compile   # messages.po -> messages.mo (Flask-Babel reads the .mo)
     python -m sandbox.i18n.messages check     # list strings without a Portuguese translation
+    python -m sandbox.i18n.messages merge main  # after a merge conflict in messages.po
 
 Strings are found the way ``pybabel extract`` finds them (Babel's own extractors): ``_()`` and
 ``ngettext()`` in the page scripts, ``{{ _() }}`` / ``{% trans %}`` in the templates, ``_``/``_l``
@@ -11,17 +11,17 @@ in the Python that renders pages. tests/test_i18n.py fails while ``check`` lists
 
 from __future__ import annotations
 
+import io
+import subprocess
 import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 PACKAGE = Path(__file__).resolve().parent.parent
 PO = PACKAGE / "translations" / "pt_PT" / "LC_MESSAGES" / "messages.po"
-MO = PO.with_suffix(".mo")
 
 METHOD_MAP = [
     ("ui.py", "python"),
@@ -73,7 +73,9 @@ def missing() -> list[str]:
 def update() -> int:
     """Merge the extracted strings into messages.po; return how many have no translation yet."""
     po = read() if PO.exists() else Catalog(locale="pt_PT")
+    created = po.creation_date  # kept: a date changing on every update would make merge conflicts
     po.update(extract(), no_fuzzy_matching=True, update_header_comment=False)
+    po.creation_date = created
     po.obsolete.clear()  # strings no longer in the UI are dropped, not kept as #~ comments
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as handle:
@@ -81,11 +83,29 @@ def update() -> int:
     return sum(1 for message in po if message.id and not translated(message))
 
 
-def compile_mo() -> None:
-    """Write messages.mo from messages.po (fuzzy entries left out, as msgfmt does)."""
-    po = read()
-    with MO.open("wb") as handle:
-        write_mo(handle, po, use_fuzzy=False)
+def merge(other: str) -> int:
+    """Settle a merge conflict: this branch's catalog, updated, plus ``other``'s translations.
+
+    Both sides' strings end up extracted (the merged sources hold both); a string translated on
+    either side keeps its translation (this branch's wins). Returns how many are still missing.
+    """
+    relative = PO.relative_to(PACKAGE.parent).as_posix()
+
+    def show(ref: str) -> bytes:
+        return subprocess.run(["git", "show", f"{ref}:{relative}"], capture_output=True, check=True,
+                              cwd=PACKAGE.parent).stdout
+
+    PO.write_bytes(show("HEAD"))
+    update()
+    po, theirs = read(), read_po(io.BytesIO(show(other)), locale="pt_PT")
+    for message in po:
+        known = theirs.get(message.id, context=message.context) if message.id else None
+        if message.id and not translated(message) and known is not None and translated(known):
+            message.string = known.string
+            message.flags.discard("fuzzy")
+    with PO.open("wb") as handle:
+        write_po(handle, po, width=100, omit_header=False, sort_output=False)
+    return len(missing())
 
 
 def main(argv: list[str]) -> int:
@@ -93,9 +113,9 @@ def main(argv: list[str]) -> int:
     if command == "update":
         print(f"{PO.relative_to(PACKAGE.parent)}: {update()} string(s) to translate")
         return 0
-    if command == "compile":
-        compile_mo()
-        print(f"wrote {MO.relative_to(PACKAGE.parent)}")
+    if command == "merge" and len(argv) == 2:
+        left = merge(argv[1])
+        print(f"merged with {argv[1]}; {left} string(s) to translate; then git add the .po")
         return 0
     if command == "check":
         gaps = missing()

@@ -142,8 +142,9 @@ _COUNT_CANCELLED_ATTEMPT = (
 _INSERT_ATTEMPT = (
     "insert into attempts (delivery_id, attempt, trigger, started, request_url, request_headers, "
     "request_body, response_status, response_headers, response_body, response_truncated, duration_ms, "
-    "error, status, next_attempt_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+    "error, status, next_attempt_at) values (?, ?, ?, ?, ?, ?, (select body from deliveries where id = ?), "
+    "?, ?, ?, ?, ?, ?, ?, ?)"
+)  # request_body: the delivery's own body (a keep resend's edited bytes), else NULL: the event's body
 
 
 def record_attempts(db: sqlite_utils.Database, records: list[tuple[dict, dict]]) -> list[str]:
@@ -178,7 +179,7 @@ def record_attempts(db: sqlite_utils.Database, records: list[tuple[dict, dict]])
     dumps = json.dumps
     db.conn.executemany(_INSERT_ATTEMPT, [(
         delivery["id"], attempt["attempt"], attempt["trigger"], attempt["started"], attempt["request_url"],
-        dumps(attempt["request_headers"]), None, attempt["response_status"],
+        dumps(attempt["request_headers"]), delivery["id"], attempt["response_status"],
         dumps(attempt["response_headers"]) if attempt["response_headers"] is not None else None,
         attempt["response_body"], int(attempt["response_truncated"]), attempt["duration_ms"],
         attempt["error"], status, iso_from_unix(delivery["next_at"]),

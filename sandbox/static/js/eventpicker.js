@@ -4,20 +4,22 @@
 // then the ones it never delivers ("Listed by Wink, never delivered", "Legacy", "Example-only").
 // An alias (booking.created) is not an entry of its own: it is found by search and stands for its key.
 
+import { _, formatNumber } from "./i18n.js";
+import { categoryLabel } from "./labels.js";
 import { fill, h } from "./dom.js";
 
 /** Group titles of the keys Wink never delivers, in the order they follow the delivered ones. */
 export const NOT_DELIVERED = {
-  listed: "Listed by Wink, never delivered",
-  legacy: "Legacy",
+  listed: _("Listed by Wink, never delivered"),
+  legacy: _("Legacy"),
   "example-only": "Example-only",
 };
 
 /** Why Wink never sends a key of this kind: the note the Send page shows. */
 export const NEVER_SENT = {
-  listed: "Wink lists this event in its catalog but never sends it to webhooks.",
-  legacy: "This key is from the older TripPay catalog; Wink never sends it.",
-  "example-only": "This name appears only in Wink's guides; Wink never sends it.",
+  listed: _("Wink lists this event in its catalog but never sends it to webhooks."),
+  legacy: _("This key is from the older TripPay catalog; Wink never sends it."),
+  "example-only": _("This name appears only in Wink's guides; Wink never sends it."),
 };
 
 export const isDelivered = (item) => !item.kind || item.kind === "delivered";
@@ -29,11 +31,11 @@ export function groupItems(items) {
     if (!groups.has(title)) groups.set(title, []);
     groups.get(title).push(item);
   };
-  for (const item of items) if (isDelivered(item)) add(item.category, item);
+  for (const item of items) if (isDelivered(item)) add(categoryLabel(item.category), item);
   for (const [kind, title] of Object.entries(NOT_DELIVERED)) {
     for (const item of items) if (item.kind === kind) add(title, item);
   }
-  for (const item of items) if (!isDelivered(item) && !(item.kind in NOT_DELIVERED)) add(item.category, item);
+  for (const item of items) if (!isDelivered(item) && !(item.kind in NOT_DELIVERED)) add(categoryLabel(item.category), item);
   return groups;
 }
 
@@ -51,7 +53,7 @@ export function matches(item, query) {
 
 const kindBadge = (item) => (isDelivered(item) ? null
   : h("span", { class: "badge badge-quiet" },
-    item.kind === "listed" ? "never delivered" : item.kind));
+    item.kind === "listed" ? _("never delivered") : item.kind));
 
 /**
  * A multi-select of event keys: one composite widget, a listbox (aria-multiselectable) grouped by
@@ -67,7 +69,7 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
   // Keys the catalog does not list (older data) still show, so saving keeps them; an alias
   // (booking.created) shows as its key's option, selected, and is saved as it was chosen.
   const extra = [...chosen].filter((key) => !known.has(key) && !aliases.has(key))
-    .map((key) => ({ key, category: "Other", status: "unknown", description: "" }));
+    .map((key) => ({ key, category: "Other", status: "unknown", description: "" })); // i18n-ignore: a category key
   const all = [...items, ...extra];
   const isChosen = (item) => chosen.has(item.key) || (item.aliases || []).some((alias) => chosen.has(alias));
   const names = (key) => [key, ...((all.find((item) => item.key === key) || {}).aliases || [])];
@@ -83,12 +85,12 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
   const renderSummary = () => {
     fill(parts.field, [...chosen].map((key) => h("input", { type: "hidden", name: "eventList", value: key })));
     if (!chosen.size) {
-      fill(parts.summary, h("span", { class: "pill pill-info no-dot" }, "All events"),
-        h("span", { class: "all-events" }, "No event chosen: this webhook receives every event."));
+      fill(parts.summary, h("span", { class: "pill pill-info no-dot" }, _("All events")),
+        h("span", { class: "all-events" }, _("No event chosen: this webhook receives every event.")));
     } else {
-      fill(parts.summary, h("span", { class: "small muted" }, `${chosen.size} selected:`),
+      fill(parts.summary, h("span", { class: "small muted" }, _("{{n}} selected:", { n: formatNumber(chosen.size) })),
         [...chosen].map((key) => h("span", { class: "chip" }, key,
-          h("button", { type: "button", "aria-label": `Remove ${key}`, onclick: () => toggle(key, false) }, "×"))));
+          h("button", { type: "button", "aria-label": _("Remove {{key}}", { key }), onclick: () => toggle(key, false) }, "×"))));
     }
   };
 
@@ -130,7 +132,7 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
     const query = parts.search.value.trim();
     const groups = groupItems(all.filter((item) => matches(item, query)));
     if (!groups.size) {
-      fill(list, h("div", { class: "picker-empty" }, "No event matches your search."));
+      fill(list, h("div", { class: "picker-empty" }, _("No event matches your search.")));
       activate(null);
       return;
     }
@@ -139,14 +141,14 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
     fill(list, [...groups].map(([title, members]) => {
       const titleId = `${list.id}-group-${group++}`;
       return h("div", { role: "group", class: "picker-group", "aria-labelledby": titleId },
-        h("div", { class: "picker-group-title", id: titleId }, `${title} (${members.length})`),
+        h("div", { class: "picker-group-title", id: titleId }, `${title} (${formatNumber(members.length)})`),
         members.map((item) => h("div", {
           role: "option", id: `${list.id}-option-${index++}`, class: "picker-option", "data-key": item.key,
           "aria-selected": String(isChosen(item)),
         }, h("span", { class: "tick", "aria-hidden": "true" }),
         h("span", {}, h("span", { class: "key" }, item.key), " ", kindBadge(item), " ",
           item.label ? h("span", { class: "label-text" }, item.label) : null,
-          item.aliases?.length ? h("span", { class: "alias" }, ` also ${item.aliases.join(", ")}`) : null,
+          item.aliases?.length ? h("span", { class: "alias" }, [" ", _("also {{keys}}", { keys: item.aliases.join(", ") })]) : null,
           item.description ? h("span", { class: "desc" }, item.description) : null))));
     }));
     const keys = options().map((option) => option.dataset.key);
@@ -228,7 +230,7 @@ export function singleEventPicker(parts, items, { selected = "", onChange = () =
     const query = parts.search.value.trim();
     const groups = groupItems(items.filter((item) => matches(item, query)));
     if (!groups.size) {
-      fill(parts.list, h("div", { class: "picker-empty" }, "No event matches your search."));
+      fill(parts.list, h("div", { class: "picker-empty" }, _("No event matches your search.")));
       return;
     }
     let index = 0;

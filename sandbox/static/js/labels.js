@@ -12,3 +12,15 @@ export function entityTypeLabel(type) {
   const text = String(type || "");
   return labels[text] || text.replace(/_/g, " ").toLowerCase().replace(/^./, (c) => c.toUpperCase());
 }
+
+/** Wink's event categories ("Managing entity" -> "Entidade gestora"); an unknown one as it is. */
+export function categoryLabel(category) {
+  const labels = {
+    "Managing entity": _("Managing entity"), Inventory: _("Inventory"), Booking: _("Booking"),
+    Property: _("Property"), Account: _("Account"), "Booking contract": _("Booking contract"),
+    "Special rate": _("Special rate"), Payee: _("Payee"), Payment: _("Payment"),
+    "Sales channel": _("Sales channel"), "Channel manager": _("Channel manager"), Ledger: _("Ledger"),
+    Email: _("Email"), Other: _("Other"),
+  };
+  return labels[category] || category;
+}

@@ -24,12 +24,12 @@ let secretHint = "";
 let savedProfile = serverProfile;
 
 const fields = {
-  name: { error: $("#name-error"), control: $("#name"), label: "Name" },
-  enabled: { error: $("#enabled-error"), control: enabled, label: "Enabled" },
-  entity: { error: $("#entity-error"), control: $("#entity"), label: "Entity" },
-  eventUrl: { error: $("#eventUrl-error"), control: $("#eventUrl"), label: "Webhook URL" },
-  eventList: { error: $("#events-error"), control: $("#events-picker"), label: "Events:" },
-  profile: { error: $("#profile-error"), control: profile, label: "Signing profile" },
+  name: { error: $("#name-error"), control: $("#name"), label: _("Name") },
+  enabled: { error: $("#enabled-error"), control: enabled, label: _("Enabled") },
+  entity: { error: $("#entity-error"), control: $("#entity"), label: _("Entity name") },
+  eventUrl: { error: $("#eventUrl-error"), control: $("#eventUrl"), label: _("Webhook URL") },
+  eventList: { error: $("#events-error"), control: $("#events-picker"), label: _("Events:") },
+  profile: { error: $("#profile-error"), control: profile, label: _("Signing profile") },
 };
 
 const listUrl = (id) => `/accounts/${encodeURIComponent(id)}`;
@@ -37,7 +37,7 @@ const editUrl = (owner, id) => `${listUrl(owner)}/webhooks/${encodeURIComponent(
 const profileUrl = (id) => `/api/webhooks/${encodeURIComponent(id)}/profile`;
 
 function showEnabled() {
-  $("#enabled-state").textContent = enabled.checked ? "On" : "Off";
+  $("#enabled-state").textContent = enabled.checked ? _("On") : _("Off");
 }
 enabled.addEventListener("change", showEnabled);
 
@@ -64,7 +64,7 @@ async function saveProfile(id) {
 function showPrevious(expiresAt) {
   const previous = $("#secret-previous");
   previous.hidden = !expiresAt;
-  previous.textContent = expiresAt ? `The previous secret also signs deliveries until ${dateTime(expiresAt)}.` : "";
+  previous.textContent = expiresAt ? _("The previous secret also signs deliveries until {{when}}.", { when: dateTime(expiresAt) }) : "";
 }
 
 function showHint(hook) {
@@ -84,7 +84,7 @@ function showSecret() {
 function setRevealed(on) {
   const reveal = $("#secret-reveal");
   reveal.setAttribute("aria-pressed", String(on));
-  reveal.textContent = on ? "Hide" : "Reveal";
+  reveal.textContent = on ? _("Hide") : _("Reveal");
   showSecret();
 }
 
@@ -102,19 +102,19 @@ function wireSecret(hook) {
       if (!revealed()) await plainSecret();
       setRevealed(!revealed());
     } catch (error) {
-      toast(`Could not load the secret: ${error.message}`, "bad");
+      toast(_("Could not load the secret: {{error}}", { error: error.message }), "bad");
     }
   });
   $("#secret-copy").addEventListener("click", async () => {
     try {
-      if (await copyText(await plainSecret())) toast("Secret copied to the clipboard", "ok");
+      if (await copyText(await plainSecret())) toast(_("Secret copied to the clipboard"), "ok");
     } catch (error) {
-      toast(`Could not load the secret: ${error.message}`, "bad");
+      toast(_("Could not load the secret: {{error}}", { error: error.message }), "bad");
     }
   });
   $("#secret-rotate").addEventListener("click", async () => {
-    const sure = await confirmDialog("Rotate the signing secret? The old one keeps signing for a grace period.",
-      { title: "Rotate secret" });
+    const sure = await confirmDialog(_("Rotate the signing secret? The old one keeps signing for a grace period."),
+      { title: _("Rotate secret") });
     if (!sure) return;
     try {
       const rotated = await post(`${routes.webhook(accountId, webhookId)}/rotate-secret`);
@@ -122,9 +122,9 @@ function wireSecret(hook) {
       showHint(rotated.webhook);
       setRevealed(true);
       $("#secret-once").hidden = false;
-      toast("Secret rotated", "ok");
+      toast(_("Secret rotated"), "ok");
     } catch (error) {
-      toast(`Could not rotate: ${error.message}`, "bad");
+      toast(_("Could not rotate: {{error}}", { error: error.message }), "bad");
     }
   });
 }
@@ -133,17 +133,17 @@ function wireSecret(hook) {
 
 function showCreated({ secret: created, webhook }) {
   form.hidden = true;
-  $("#form-title").textContent = "Webhook created";
-  $("#form-sub").textContent = `"${webhook.name}" is saved. Its receiver needs the signing secret below.`;
-  document.title = `Created ${webhook.name} · Webhook Sandbox`;
+  $("#form-title").textContent = _("Webhook created");
+  $("#form-sub").textContent = _('"{{name}}" is saved. Its receiver needs the signing secret below.', { name: webhook.name });
+  document.title = `${_("Created {{name}}", { name: webhook.name })} · Webhook Sandbox`;
   $("#created-secret").textContent = created;
   $("#created-hint").textContent = webhook.secretHint;
   $("#created-edit").href = editUrl(webhook.ownerIdentifier, webhook.id);
   const done = $("#created-done");
   done.href = listUrl(webhook.ownerIdentifier);
-  done.addEventListener("click", () => sessionStorage.setItem(FLASH, `Webhook "${webhook.name}" saved`));
+  done.addEventListener("click", () => sessionStorage.setItem(FLASH, _('Webhook "{{name}}" saved', { name: webhook.name })));
   $("#created-copy").addEventListener("click", async () => {
-    if (await copyText(created)) toast("Secret copied to the clipboard", "ok");
+    if (await copyText(created)) toast(_("Secret copied to the clipboard"), "ok");
   });
   $("#created").hidden = false;
   $("#created-title").focus();
@@ -200,7 +200,7 @@ async function start() {
     enabled.checked = hook.enabled;
     $("#eventUrl").value = hook.eventUrl;
     version = hook.version;
-    document.title = `Update ${hook.name} · Webhook Sandbox`;
+    document.title = `${_("Update {{name}}", { name: hook.name })} · Webhook Sandbox`;
   }
   showEnabled();
   picker = multiEventPicker(
@@ -232,7 +232,7 @@ form.addEventListener("submit", async (event) => {
       const saved = await patch(routes.webhook(accountId, webhookId), body, { headers: { "If-Match": String(version) } });
       version = saved.version;
       await saveProfile(webhookId);
-      sessionStorage.setItem(FLASH, `Webhook "${saved.name}" saved`);
+      sessionStorage.setItem(FLASH, _('Webhook "{{name}}" saved', { name: saved.name }));
       location.assign(listUrl(saved.ownerIdentifier));
       return;
     }
@@ -241,7 +241,7 @@ form.addEventListener("submit", async (event) => {
     try {
       await saveProfile(created.webhook.id);
     } catch (error) {
-      toast(`The webhook was created, but its signing profile was not saved: ${error.message}`, "bad");
+      toast(_("The webhook was created, but its signing profile was not saved: {{error}}", { error: error.message }), "bad");
     }
     showCreated(created);
   } catch (error) {
