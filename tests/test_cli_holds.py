@@ -48,6 +48,8 @@ def test_hold_queue_move_drop_release_resume(live_server, account):
         assert "4 deliveries queued." in listed.output
         lines = [line for line in listed.output.splitlines() if "HELD" in line]
         assert [line.split()[-1] for line in lines] == d and lines[0].split()[0] == "1"
+        first = invoke("queue", hook, "--limit", "1", *sandbox)
+        assert d[0] in first.output and d[1] not in first.output and "... and 3 more" in first.output
         as_json = json.loads(invoke("queue", hook, "--json", *sandbox).output)
         assert [item["id"] for item in as_json["queue"]] == d and as_json["held"] is True
 

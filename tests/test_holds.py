@@ -80,6 +80,9 @@ def test_hold_reorder_drop_release_resume_in_order(setup):
     assert sorted(item["id"] for item in listed["items"]) == sorted(d)
 
     assert held.queue() == d
+    first_two = held.http.get(held.base + "/hold", params={"limit": 2}, timeout=10).json()
+    assert [item["id"] for item in first_two["queue"]] == d[:2] and first_two["count"] == 6
+    assert_problem(held.http.get(held.base + "/hold", params={"limit": 0}, timeout=10), 400, field="limit")
     assert [i["id"] for i in held.call("/hold/move", {"deliveryId": d[5], "position": 1})["queue"]] == \
         [d[5], d[0], d[1], d[2], d[3], d[4]]
     held.call("/hold/move", {"deliveryId": d[0], "direction": "down"})

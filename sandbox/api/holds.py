@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from sandbox import holds
-from sandbox.api import api, json_object
+from sandbox.api import api, json_object, query_int
 from sandbox.db import get_db
 from sandbox.errors import ValidationError
 
@@ -32,7 +32,8 @@ def _delivery_id(body: dict) -> str:
 
 @api.get("/webhooks/<webhook_id>/hold")
 def get_hold(webhook_id: str):
-    return jsonify(holds.state(get_db(), webhook_id))
+    limit = query_int("limit", holds.QUEUE_SHOWN, minimum=1, maximum=holds.QUEUE_SHOWN_MAX)
+    return jsonify(holds.state(get_db(), webhook_id, limit))
 
 
 @api.post("/webhooks/<webhook_id>/hold")
@@ -100,7 +101,14 @@ OPENAPI_PATHS = {
     "/api/webhooks/{id}/hold": {
         "parameters": [_WEBHOOK_ID],
         "get": {"tags": ["Hold and release"], "summary": "Show a webhook's hold and its queue",
-                "operationId": "getHold", "responses": {"200": _HOLD, "404": _ref("responses/NotFound")}},
+                "description": "`queue` lists the first `limit` deliveries (200 unless given); `count` is "
+                               "how many the queue holds.",
+                "operationId": "getHold",
+                "parameters": [{"name": "limit", "in": "query", "required": False, "schema": {
+                    "type": "integer", "minimum": 1, "maximum": holds.QUEUE_SHOWN_MAX,
+                    "default": holds.QUEUE_SHOWN}}],
+                "responses": {"200": _HOLD, "400": _ref("responses/BadRequest"),
+                              "404": _ref("responses/NotFound")}},
         "post": _post(
             "Put a webhook on hold", "holdWebhook",
             "Nothing more is sent to the webhook: its waiting deliveries (pending or retrying) and every new "
@@ -155,7 +163,8 @@ _HOLD_PROPERTIES = {
     "held": {"type": "boolean"},
     "since": {"type": ["string", "null"], "description": "When the hold began (ISO 8601 UTC)"},
     "count": {"type": "integer", "description": "Deliveries in the queue"},
-    "queue": {"type": "array", "items": _ref("schemas/HeldDelivery")},
+    "queue": {"type": "array", "items": _ref("schemas/HeldDelivery"),
+              "description": "The first of them in release order (200; GET takes ?limit=)"},
 }
 
 OPENAPI_SCHEMAS = {

@@ -30,6 +30,8 @@ def _show(state: dict) -> None:
         when = item["createdDate"].replace("T", " ")[:19]
         click.echo(f"{item['position']:>4}  {coloured('held', 'HELD')}  {when}  {item['event']:<28}  "
                    f"{item['id']}")
+    if len(state["queue"]) < count:
+        click.echo(f"... and {count - len(state['queue'])} more (--limit shows more).")
 
 
 def _released(answer: dict) -> None:
@@ -70,10 +72,12 @@ def hold(client: SandboxClient, webhook_id: str, as_json: bool) -> None:
 @click.option("--down", "down_id", metavar="DELIVERY_ID", help="Move this held delivery one place down.")
 @click.option("--drop", "drop_id", metavar="DELIVERY_ID",
               help="Drop this held delivery: it becomes cancelled and is never sent.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True,
+              help="How many of the queue to list, from the first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hold and its queue as JSON.")
 @server_options
 def queue(client: SandboxClient, webhook_id: str, move_id: str | None, position: int | None,
-          up_id: str | None, down_id: str | None, drop_id: str | None, as_json: bool) -> None:
+          up_id: str | None, down_id: str | None, drop_id: str | None, limit: int, as_json: bool) -> None:
     """Show a held webhook's queue in release order; move or drop a delivery in it.
 
     \b
@@ -100,7 +104,7 @@ def queue(client: SandboxClient, webhook_id: str, move_id: str | None, position:
         if not as_json:
             click.echo(f"Dropped {drop_id}: it is {coloured('cancelled', 'CANCELLED')}.")
     else:
-        state = client.get(f"{base}/hold")
+        state = client.get(f"{base}/hold", limit=limit)
     if as_json:
         emit_json(state)
         return

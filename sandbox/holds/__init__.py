@@ -34,17 +34,21 @@ from sandbox.store import log, webhooks
 
 ENGINE_KEY = "sandbox.delivery"
 DIRECTIONS = ("up", "down")
+QUEUE_SHOWN = 200        # deliveries of the queue an answer lists by default (``count`` tells them all)
+QUEUE_SHOWN_MAX = 10_000
 
 
 # ---- reading ---------------------------------------------------------------------------------------
 
-def state(db: sqlite_utils.Database, webhook_id: str) -> dict:
-    """Return a webhook's hold: whether it is held, since when, and its queue in order (404 if unknown)."""
+def state(db: sqlite_utils.Database, webhook_id: str, limit: int = QUEUE_SHOWN) -> dict:
+    """Return a webhook's hold: whether it is held, since when, how many are queued and the first
+    ``limit`` of its queue in order (404 if unknown)."""
     hook = webhooks.get_webhook(db, None, webhook_id)
     since = store.since(db, webhook_id)
-    queue = store.queue(db, webhook_id) if since is not None else []
+    queue = store.queue(db, webhook_id, limit) if since is not None else []
+    count = len(queue) if len(queue) < limit else store.count(db, webhook_id)
     return {"webhookId": hook["id"], "webhookName": hook["name"], "entity": hook["ownerIdentifier"],
-            "held": since is not None, "since": since, "count": len(queue), "queue": queue}
+            "held": since is not None, "since": since, "count": count, "queue": queue}
 
 
 # ---- changing ------------------------------------------------------------------------------------
@@ -108,8 +112,7 @@ def move(app: Flask, db: sqlite_utils.Database, webhook_id: str, delivery_id: st
         else:
             there = max(0, min(len(ids) - 1, here + (-1 if direction == "up" else 1)))
         if there != here:
-            ids.insert(there, ids.pop(here))
-            store.reorder(db, ids)
+            store.move(db, webhook_id, delivery_id, here, there, len(ids))
             row = _row(db, delivery_id)
             messages = log.append(db, [_message("delivery.moved", row, status="held", position=there + 1,
                                                 previousPosition=here + 1)])
@@ -152,8 +155,7 @@ def release(app: Flask, db: sqlite_utils.Database, webhook_id: str, *, ids: obje
             chosen = queue
         messages = _release(db, queue, chosen)
     _publish(app, messages, wake=bool(chosen))
-    return {**state(db, webhook_id), "released": [delivery_store.get_delivery(db, i, with_attempts=False)
-                                                  for i in chosen]}
+    return {**state(db, webhook_id), "released": store.deliveries(db, chosen)}
 
 
 def resume(app: Flask, db: sqlite_utils.Database, webhook_id: str) -> dict:
@@ -167,8 +169,7 @@ def resume(app: Flask, db: sqlite_utils.Database, webhook_id: str) -> dict:
             "webhook.resumed", webhookId=hook["id"], webhookName=hook["name"], entity=hook["ownerIdentifier"],
             released=len(queue))])
     _publish(app, messages, wake=bool(queue))
-    return {**state(db, webhook_id), "released": [delivery_store.get_delivery(db, i, with_attempts=False)
-                                                  for i in queue]}
+    return {**state(db, webhook_id), "released": store.deliveries(db, queue)}
 
 
 def forget(db: sqlite_utils.Database, webhook_id: str) -> None:

@@ -87,12 +87,19 @@ def capture(db: sqlite_utils.Database, webhook_id: str, *, waiting: bool = False
     return rows
 
 
-def queue(db: sqlite_utils.Database, webhook_id: str) -> list[dict]:
-    """Return a webhook's held deliveries in queue order, each shaped as the API shows a delivery
-    with its ``position`` (1 is released first)."""
+def queue(db: sqlite_utils.Database, webhook_id: str, limit: int | None = None) -> list[dict]:
+    """Return a webhook's held deliveries in queue order (the first ``limit``), each shaped as the API
+    shows a delivery with its ``position`` (1 is released first)."""
     rows = db.query(f"select {_COLUMNS} from deliveries d indexed by deliveries_held "
-                    "where d.webhook_id = ? and d.status = 'held' order by d.hold_rank", [webhook_id])
+                    "where d.webhook_id = ? and d.status = 'held' order by d.hold_rank limit ?",
+                    [webhook_id, -1 if limit is None else limit])
     return [{**_shape(row), "position": n} for n, row in enumerate(rows, 1)]
+
+
+def count(db: sqlite_utils.Database, webhook_id: str) -> int:
+    """Return how many deliveries a webhook's queue holds."""
+    return db.conn.execute("select count(*) from deliveries indexed by deliveries_held "
+                           "where webhook_id = ? and status = 'held'", [webhook_id]).fetchone()[0]
 
 
 def queue_ids(db: sqlite_utils.Database, webhook_id: str) -> list[str]:
@@ -108,10 +115,27 @@ def status_of(db: sqlite_utils.Database, delivery_id: str) -> tuple[str, str] | 
     return (row[0], row[1]) if row else None
 
 
-def reorder(db: sqlite_utils.Database, ids: list[str]) -> None:
-    """Give held deliveries the queue order of ``ids`` (inside the caller's transaction)."""
-    db.conn.executemany("update deliveries set hold_rank = ? where id = ? and status = 'held'",
-                        [(rank, delivery_id) for rank, delivery_id in enumerate(ids, 1)])
+def move(db: sqlite_utils.Database, webhook_id: str, delivery_id: str, here: int, there: int,
+         size: int) -> None:
+    """Move the held delivery at index ``here`` of a webhook's queue (of ``size``) to index ``there``
+    (inside the caller's transaction). To either end it takes a rank past that end: one write.
+    Elsewhere only the deliveries between the two places get new ranks: they take the same ranks,
+    shifted by one place, so a move costs as many writes as places it crosses."""
+    if there in (0, size - 1):
+        end = "min(hold_rank) - 1" if there == 0 else "max(hold_rank) + 1"
+        db.conn.execute(f"update deliveries set hold_rank = (select {end} from deliveries indexed by "
+                        "deliveries_held where webhook_id = ? and status = 'held') where id = ?",
+                        [webhook_id, delivery_id])
+        return
+    low, high = min(here, there), max(here, there)
+    rows = db.conn.execute(
+        "select id, hold_rank from deliveries indexed by deliveries_held where webhook_id = ? "
+        "and status = 'held' order by hold_rank limit ? offset ?",
+        [webhook_id, high - low + 1, low]).fetchall()
+    ids, ranks = [row[0] for row in rows], [row[1] for row in rows]
+    ids.insert(there - low, ids.pop(here - low))
+    db.conn.executemany("update deliveries set hold_rank = ? where id = ?",
+                        list(zip(ranks, ids, strict=True)))
 
 
 def row(db: sqlite_utils.Database, delivery_id: str) -> dict:
@@ -126,6 +150,16 @@ def drop(db: sqlite_utils.Database, delivery_id: str) -> dict:
     db.conn.execute("update deliveries set status = 'cancelled', hold_rank = null, next_at = null, "
                     "updated = ? where id = ? and status = 'held'", [timestamp(), delivery_id])
     return found
+
+
+def deliveries(db: sqlite_utils.Database, ids: list[str]) -> list[dict]:
+    """Return these deliveries as the API shows one, in the order of ``ids``."""
+    found: dict[str, dict] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update((row["id"], _shape(row)) for row in db.query(
+            f"select {_COLUMNS} from deliveries d where d.id in ({', '.join('?' * len(chunk))})", chunk))
+    return [found[delivery_id] for delivery_id in ids if delivery_id in found]
 
 
 def release(db: sqlite_utils.Database, ids: list[str], now: float) -> list[dict]:

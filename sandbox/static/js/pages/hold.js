@@ -99,6 +99,10 @@ function show(next) {
   $("#release-form").hidden = !state.held || state.count === 0;
   $("#release-count").max = String(Math.max(1, state.count));
   $("#queue-count").textContent = String(state.count);
+  const more = $("#queue-more");
+  more.hidden = state.queue.length >= state.count;
+  more.textContent = _("Showing the first {{shown}} of {{total}}; release some to see the rest.",
+    { shown: state.queue.length, total: state.count });
   $("#queue-table").hidden = state.count === 0;
   $("#queue-empty").hidden = state.count > 0;
   $("#empty-title").textContent = state.held ? _("Nothing queued") : _("Not on hold");
