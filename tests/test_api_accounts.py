@@ -127,3 +127,18 @@ def test_body_limit_in_the_413_is_the_configured_one(db_path):
                              413, detail="2048 bytes")
     assert "1 MiB" not in problem["detail"]
     assert "SANDBOX_MAX_BODY_BYTES" in problem["detail"]
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    (None, "is required"), ("", "is required"), ("   ", "is required"),
+    (42, 'must be text, such as "Wink Stalker"'),
+])
+def test_a_bad_name_is_told_in_plain_words(client, account, name, message):
+    """No "must be a non-empty string": the account and webhook forms show these after the field's name."""
+    body = {"type": "HOTEL"} if name is None else {"name": name, "type": "HOTEL"}
+    problem = assert_problem(client.post("/api/managing-entity", json=body), 400, field="name")
+    assert [e["message"] for e in problem["errors"] if e["field"] == "name"] == [message]
+    hook = {"eventUrl": "http://127.0.0.1:9/x"} if name is None else {"name": name, "eventUrl": "http://127.0.0.1:9/x"}
+    problem = assert_problem(client.post(f"/api/managing-entity/{account['id']}/webhook", json=hook), 400,
+                             field="name")
+    assert [e["message"] for e in problem["errors"] if e["field"] == "name"] == [message]

@@ -245,3 +245,18 @@ def test_a_keep_resend_attempt_records_the_bytes_it_sent_so_bundles_replay_them(
         assert attempts[delivery["id"]]["request"]["body"]["data"].encode() == sent
         first = event["deliveries"][0]["id"]
         assert attempts[first]["request"]["body"] is None          # the event's own body, as before
+
+
+def test_a_resend_to_a_held_webhook_joins_its_queue(client, live_server, account):
+    with Receiver() as receiver:
+        hook = make_webhook(client, account, receiver.url)
+        event, _ = first_letter(client, account, receiver)
+        assert client.post(f"/api/webhooks/{hook['id']}/hold").status_code == 200
+        [delivery] = resend(client, event["id"], mode="keep", set=["stay.adults=2"])["deliveries"]
+        hold = client.get(f"/api/webhooks/{hook['id']}/hold").get_json()
+        assert [item["id"] for item in hold["queue"]] == [delivery["id"]]
+        assert client.get(f"/api/deliveries/{delivery['id']}").get_json()["status"] == "held"
+        assert len(receiver.requests) == 1                       # nothing sent while held
+        assert client.post(f"/api/webhooks/{hook['id']}/resume").status_code == 200
+        settled(client, delivery["id"])
+        assert json.loads(receiver.wait_for(2)[1].body)["object"]["stay"]["adults"] == 2

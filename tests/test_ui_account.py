@@ -473,3 +473,66 @@ def test_the_seeded_demo_inbox_is_listed_before_its_first_delivery(browser, tmp_
     finally:
         page.context.close()
         runner.stop(timeout=5)
+
+
+def test_version_conflict_says_so_and_offers_reload(browser, server):  # noqa: F811
+    account = make_account(server, "Two Editors")
+    hook = make_webhook(server, account, "http://127.0.0.1:9/two", name="Shared hook")
+    page = new_page(browser, server.url)
+    try:
+        page.goto(f"/accounts/{account['id']}/webhooks/{hook['id']}/edit")
+        expect(page.get_by_label("Name", exact=True)).to_have_value("Shared hook")
+        # Someone else saves it meanwhile.
+        api(server, "PATCH", f"/api/managing-entity/{account['id']}/webhook/{hook['id']}",
+            json={"name": "Renamed elsewhere", "enabled": True, "entity": {"identifier": account["id"]},
+                  "eventUrl": hook["eventUrl"], "eventList": hook["eventList"]})
+        page.get_by_label("Name", exact=True).fill("My rename")
+        click(page, page.get_by_role("button", name="Save"))
+        banner = page.locator("#form-error")
+        expect(banner).to_contain_text("Someone else changed this webhook after you opened it")
+        reload = banner.get_by_role("button", name="Reload")
+        expect(reload).to_be_focused()
+        click(page, reload)
+        expect(page.get_by_label("Name", exact=True)).to_have_value("Renamed elsewhere")
+        assert page.js_errors == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_more_events_chip_tabs_and_live_recent_deliveries(browser, server, size):  # noqa: F811
+    account = make_account(server, f"Many Events {size}")
+    events = ["booking.create", "booking.cancelled", "booking.failed", "payee.update", "payee.create"]
+    make_webhook(server, account, f"{server.url}/inbox/many-{size}", name="Busy hook", eventList=events)
+    page = new_page(browser, server.url, viewport=SIZES[size])
+    try:
+        page.goto(f"/accounts/{account['id']}")
+        row = page.locator("tr", has_text="Busy hook")
+        expect(row.get_by_role("button", name="+2 more")).to_be_visible()
+        more = row.locator("button.chip-more")
+        # Reachable by keyboard: Tab from the row's name link gets there.
+        row.get_by_role("link", name="Busy hook").focus()
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            if more.evaluate("el => el === document.activeElement"):
+                break
+        expect(more).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(more).to_have_attribute("aria-expanded", "true")
+        expect(row.locator(".chip", has_text="payee.create")).to_be_visible()
+        click(page, row.get_by_role("button", name="Show fewer"))
+        expect(row.locator(".chip", has_text="payee.create")).to_have_count(0)
+
+        # No stray scrollbar beside the tabs.
+        tabs = page.get_by_role("tablist")
+        assert tabs.evaluate("el => el.scrollHeight <= el.clientHeight"), "the tab strip scrolls vertically"
+
+        # Recent deliveries follows the live websocket: an event sent now shows without a reload.
+        click(page, page.get_by_role("tab", name="Recent deliveries"))
+        expect(page.locator("#deliveries")).to_contain_text("No deliveries yet")
+        api(server, "POST", "/api/events", json={"event": "booking.created", "entity": account["id"]})
+        fresh = page.locator("#deliveries tr", has_text="booking.create")
+        expect(fresh).to_contain_text("Succeeded", timeout=5_000)
+        assert page.js_errors == []
+    finally:
+        page.context.close()

@@ -84,8 +84,10 @@ _UNPRINTABLE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def name_problem(value: object, max_length: int = 200) -> str | None:
     """Say what is wrong with a display name (account, webhook), or None when it is fine."""
-    if not isinstance(value, str) or not value.strip():
-        return "is required and must be a non-empty string"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "is required"
+    if not isinstance(value, str):
+        return 'must be text, such as "Wink Stalker"'
     if len(value) > max_length:
         return f"must be at most {max_length} characters"
     if _UNPRINTABLE_NAME.search(value):

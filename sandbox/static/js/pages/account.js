@@ -23,10 +23,24 @@ const MAX_CHIPS = 3;
 
 function eventsCell(list) {
   if (!list.length) return h("span", { class: "pill pill-info no-dot" }, _("All events"));
-  const shown = list.slice(0, MAX_CHIPS).map((key) => h("span", { class: "chip" }, key));
-  const more = list.length > MAX_CHIPS
-    ? h("span", { class: "chip", title: list.slice(MAX_CHIPS).join(", ") }, _("+{{n}} more", { n: formatNumber(list.length - MAX_CHIPS) })) : null;
-  return h("div", { class: "chips" }, shown, more);
+  const chip = (key) => h("span", { class: "chip" }, key);
+  const box = h("div", { class: "chips" }, list.slice(0, MAX_CHIPS).map(chip));
+  if (list.length > MAX_CHIPS) {
+    // A button, so the rest is reachable by Tab and click as well as by hover (its tooltip).
+    const rest = list.slice(MAX_CHIPS);
+    const more = h("button", { type: "button", class: "chip chip-more", "aria-expanded": "false", title: rest.join(", ") },
+      _("+{{n}} more", { n: formatNumber(rest.length) }));
+    const extra = rest.map(chip);
+    more.addEventListener("click", () => {
+      const open = more.getAttribute("aria-expanded") !== "true";
+      more.setAttribute("aria-expanded", String(open));
+      if (open) more.before(...extra);
+      else extra.forEach((el) => el.remove());
+      more.textContent = open ? _("Show fewer") : _("+{{n}} more", { n: formatNumber(rest.length) });
+    });
+    box.append(more);
+  }
+  return box;
 }
 
 function lastDeliveryCell(delivery) {
@@ -211,7 +225,11 @@ async function start() {
   });
   await loadWebhooks().catch((error) => toast(_("Could not load webhooks: {{error}}", { error: error.message }), "bad"));
   $("main").setAttribute("aria-busy", "false");
-  const refresh = debounce(() => showLastDeliveries().catch(() => {}), 150);
+  // The live log's news refreshes each webhook's last delivery and, while it shows, the Recent deliveries tab.
+  const refresh = debounce(() => {
+    showLastDeliveries().catch(() => {});
+    if (!$("#panel-deliveries").hidden) loadDeliveries();
+  }, 150);
   new LiveFeed("/ws/deliveries", { params: { entity: accountId }, onMessages: refresh, onGap: refresh }).start();
 }
 

@@ -213,6 +213,15 @@ async function start() {
   $("#name").focus();
 }
 
+/** Someone saved this webhook since the page loaded: say so in words, with a Reload button. */
+function showConflict() {
+  const banner = $("#form-error");
+  const reload = h("button", { type: "button", class: "btn btn-sm", onclick: () => location.reload() }, _("Reload"));
+  fill(banner, h("span", {}, _("Someone else changed this webhook after you opened it, so your changes were not saved. Reload to see the webhook as it is now, then make your changes again.")), " ", reload);
+  banner.hidden = false;
+  reload.focus();
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearErrors(form);
@@ -247,6 +256,10 @@ form.addEventListener("submit", async (event) => {
   } catch (error) {
     save.disabled = false;
     if (!(error instanceof ApiError)) throw error;
+    if (error.status === 409) {
+      showConflict();
+      return;
+    }
     const first = showErrors(error, fields, $("#form-error"));
     if (first === fields.eventList.control) $("#events-search").focus();
     else if (first) first.focus();
