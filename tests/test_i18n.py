@@ -178,3 +178,15 @@ def test_the_script_finder_flags_prose_and_spares_code(tmp_path):
         (16, "webhook"), (16, "webhooks"), (16, "div"), (17, "enabled"), (18, "Events:"),
         (19, "{…} stored"),
     ]
+
+
+def test_page_script_plurals_have_every_form_in_both_languages():
+    """ngettext in a page script resolves plurals: i18next needs ``_one`` and ``_other`` in English and
+    ``_one``, ``_many``, ``_other`` in Portuguese (Babel's plural tags leave "other" out; without it no
+    plural reached the page, and "2 dead delivery" showed in English)."""
+    _script_messages.cache_clear()
+    singular = "{{n}} dead delivery of “{{name}}” is being sent again."
+    english, portuguese = _script_messages("en"), _script_messages("pt_PT")
+    assert english[f"{singular}_other"] == "{{n}} dead deliveries of “{{name}}” are being sent again."
+    assert english[f"{singular}_one"] == singular
+    assert {f"{singular}_{form}" for form in ("one", "many", "other")} <= set(portuguese)
