@@ -61,9 +61,10 @@ def build(path: str, deliveries: int) -> None:
     conn.execute("BEGIN")
     conn.execute("""
         insert into attempts (delivery_id, attempt, trigger, started, request_url, request_headers,
-                              response_status, response_headers, response_body, duration_ms, error, status)
+                              response_status, response_headers, response_body, duration_ms, error, status,
+                              webhook_id)
         select id, 1, 'initial', created, event_url, '{"content-type":"application/json"}', last_status_code,
-               '{}', cast('ok' as blob), 3.5, null, status
+               '{}', cast('ok' as blob), 3.5, null, status, webhook_id
         from deliveries where attempts > 0 order by seq
     """)
     conn.execute("insert or replace into sqlite_sequence (name, seq) values ('log', ?)", [PRUNED])

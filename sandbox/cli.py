@@ -126,6 +126,7 @@ COMMAND_MODULES: list[str] = [
     "sandbox.commands.holds",
     "sandbox.commands.bundle",
     "sandbox.commands.resend",
+    "sandbox.commands.health",
 ]
 
 

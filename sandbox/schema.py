@@ -515,3 +515,18 @@ def m060_resend_with_edits(db: sqlite_utils.Database) -> None:
     db.execute("alter table deliveries add column body blob")
     db.execute("alter table deliveries add column resend text")
     db.execute("alter table deliveries add column outside_contract integer not null default 0")
+
+
+@migrations()
+def m085_attempts_by_webhook(db: sqlite_utils.Database) -> None:
+    """Each attempt names its webhook, so a webhook's health reads only its own recent attempts (issue 14/15).
+
+    ``attempts.webhook_id`` is copied from the delivery (deliveries never change webhook), and
+    ``attempts_by_webhook`` holds what the health figures read: the webhook's attempts of the last hour
+    are one range of it, with their latency and answer, and the attempts table is never walked.
+    """
+    db.execute("alter table attempts add column webhook_id text")
+    db.execute("update attempts set webhook_id = (select webhook_id from deliveries "
+               "where deliveries.id = attempts.delivery_id)")
+    db.execute("create index attempts_by_webhook on attempts "
+               "(webhook_id, started, duration_ms, response_status)")

@@ -4,6 +4,8 @@ gets its problem+json."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import requests
 
@@ -256,3 +258,35 @@ def test_bad_input_gets_a_problem(setup):
                                  detail="not in this webhook's hold queue")
         assert problem["deliveryStatus"] == "cancelled"
     assert held.queue() == [d[0]]          # nothing above changed the queue
+
+
+def test_hold_takes_back_what_the_engine_had_queued_while_one_is_being_sent(live_server, account):
+    arrived, let_go = threading.Event(), threading.Event()
+
+    def hang_first(_request):
+        if not arrived.is_set():
+            arrived.set()
+            let_go.wait(15)
+        return 200, {}, b"ok"
+
+    with Receiver(hang_first) as receiver:
+        held = Held(live_server.url, account, receiver)
+        d = held.fire(5)
+        try:
+            assert arrived.wait(10)        # d[0] is being sent; the engine holds d[1..4] in its lane
+            wait_until(lambda: all(held.delivery(i)["inFlight"] for i in d), message="all five claimed")
+            state = held.call("/hold", {})
+            assert [item["id"] for item in state["queue"]] == d[1:]   # taken back from the engine, in order
+            assert not any(held.delivery(i)["inFlight"] for i in d[1:])
+        finally:
+            let_go.set()
+        wait_until(lambda: held.delivery(d[0])["status"] == "succeeded", message="the attempt under way")
+        assert arrived_ids(receiver) == [d[0]] and held.queue() == d[1:]
+        held.call("/hold/release", {"deliveryIds": [d[4], d[2]]})
+        held.call("/resume", {})
+        wait_until(lambda: len(receiver.requests) == 5, message="the rest")
+        assert arrived_ids(receiver) == [d[0], d[4], d[2], d[1], d[3]]
+
+
+def arrived_ids(receiver: Receiver) -> list[str]:
+    return [r.headers["Wink-Delivery-Id"] for r in list(receiver.requests)]

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from sandbox import health
 from sandbox.db import connect
 from sandbox.store import deliveries, events, log
 
@@ -85,6 +86,8 @@ LISTS = {
     "events of a key": lambda db, i: events.list_events(db, key="booking.create"),
     "events of an account": lambda db, i: events.list_events(db, account_id=i["account"]),
     "one event": lambda db, i: events.get_event(db, i["event"]),
+    "a webhook's health": lambda db, i: health.report(db, {"id": i["webhook"], "name": "r"},
+                                                      request_timeout=10),
 }
 LOG_FILTERS = {
     "deliveryId": lambda i: [i["delivery"]],
@@ -160,6 +163,22 @@ def test_the_answers_are_the_same_whichever_path(db, client, account):
     page, cursor = deliveries.list_deliveries(db, since=first, limit=2)
     assert page == every[:2] and cursor is not None
     assert deliveries.list_deliveries(db, since=first, before=cursor, limit=1000)[0] == every[2:]
+
+
+def test_a_webhooks_health_reads_one_range_of_its_own_index(db):
+    """The health figures read the webhook's attempts of the window from ``attempts_by_webhook`` alone (a
+    covering index, in time order): each read of attempts (the rows, and each chart bucket's count) is a
+    range of it, never the table, never another index, and nothing is sorted."""
+    i = ids(db)
+    found = plans(db, lambda db: health.report(db, {"id": i["webhook"], "name": "r"}, window=86400,
+                                               request_timeout=10))
+    mine = [(sql, lines) for sql, lines in found if "attempts" in sql]
+    reads = [line for _sql, lines in mine for line in lines if re.search(r"\b(SCAN|SEARCH) attempts\b", line)]
+    wanted = ("SEARCH attempts USING COVERING INDEX attempts_by_webhook "
+              "(webhook_id=? AND started>? AND started<?)")
+    assert reads and all(line == wanted for line in reads), reads
+    assert not [line for _sql, lines in mine for line in lines if "TEMP B-TREE" in line], mine
+    # (Its counts by status read delivery_counts: a few rows per webhook, whatever the webhook holds.)
 
 
 def test_a_backlog_of_letters_reads_the_newest_through_the_type_index(db):

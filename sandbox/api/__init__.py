@@ -204,6 +204,7 @@ ROUTE_MODULES = [
     "sandbox.api.inbox",
     "sandbox.api.holds",
     "sandbox.api.bundles",
+    "sandbox.api.health",
 ]
 
 

@@ -214,11 +214,18 @@ def _reads_as_prose(text: str) -> bool:
         return False
     if _HEADER.match(plain) or plain.startswith(("/", "#", ".", "http:", "https:", "application/")):
         return False
+    # "${n} stored": a whole word beside a value reads as text (a class or id being built has no
+    # whole word: "pill-${kind}", "${id}-option").
+    if "\x00" in text and re.search(r"(?:^|\s)(?=[^\W\d_]*[a-z])[^\W\d_]{3,}(?:$|[\s:.,!?])", plain):
+        return True
     if _CODEISH.match(plain) and not re.match(r"^[A-Z][a-z]+[:.!?…]?$", plain):
         return False
     if _SELECTOR.search(plain) and not re.search(r"[A-Z][a-z]", plain):
         return False
-    return bool(_PROSE.search(plain)) or ("\x00" in text and bool(re.search(r"\s[a-z]{3,}", plain)))
+    words = plain.split()
+    if all(re.fullmatch(r"[a-z0-9_-]+", word) for word in words) and any("-" in word for word in words):
+        return False  # a class list: "primary webhook-name"
+    return bool(_PROSE.search(plain))
 
 
 def _call(tokens: list, index: int) -> tuple[str | None, int]:

@@ -142,8 +142,9 @@ _COUNT_CANCELLED_ATTEMPT = (
 _INSERT_ATTEMPT = (
     "insert into attempts (delivery_id, attempt, trigger, started, request_url, request_headers, "
     "request_body, response_status, response_headers, response_body, response_truncated, duration_ms, "
-    "error, status, next_attempt_at) values (?, ?, ?, ?, ?, ?, (select body from deliveries where id = ?), "
-    "?, ?, ?, ?, ?, ?, ?, ?)"
+    "error, status, next_attempt_at, webhook_id) values (?, ?, ?, ?, ?, ?, "
+    "(select body from deliveries where id = ?), ?, ?, ?, ?, ?, ?, ?, ?, "
+    "(select webhook_id from deliveries where id = ?))"
 )  # request_body: the delivery's own body (a keep resend's edited bytes), else NULL: the event's body
 
 
@@ -182,7 +183,7 @@ def record_attempts(db: sqlite_utils.Database, records: list[tuple[dict, dict]])
         dumps(attempt["request_headers"]), delivery["id"], attempt["response_status"],
         dumps(attempt["response_headers"]) if attempt["response_headers"] is not None else None,
         attempt["response_body"], int(attempt["response_truncated"]), attempt["duration_ms"],
-        attempt["error"], status, iso_from_unix(delivery["next_at"]),
+        attempt["error"], status, iso_from_unix(delivery["next_at"]), delivery["id"],
     ) for (delivery, attempt), status in zip(records, statuses, strict=True)])
     return statuses
 

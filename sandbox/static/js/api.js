@@ -1,5 +1,7 @@
 // The JSON API client of the pages: the same routes the README documents, nothing else.
 
+import { _ } from "./i18n.js";
+
 const TOKEN_KEY = "webhook-sandbox-token";
 
 /** An API answer that was not 2xx: carries the problem+json body and its field errors. */
@@ -24,7 +26,7 @@ export function token() {
 }
 
 function askForToken() {
-  const given = window.prompt("This sandbox was started with --token. Enter the API token:");
+  const given = window.prompt(_("This sandbox was started with --token. Enter the API token:"));
   if (given) sessionStorage.setItem(TOKEN_KEY, given.trim());
   return Boolean(given);
 }
@@ -43,7 +45,7 @@ export async function api(method, path, body, { headers = {}, signal } = {}) {
       response = await fetch(path, init);
     } catch (error) {
       if (error.name === "AbortError") throw error;
-      throw new ApiError(0, { title: "Network error", detail: "The sandbox did not answer: is it running?" });
+      throw new ApiError(0, { title: _("Network error"), detail: _("The sandbox did not answer: is it running?") });
     }
     if (response.status === 401 && tries === 0 && askForToken()) continue;
     const text = await response.text();

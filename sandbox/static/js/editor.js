@@ -1,6 +1,7 @@
 // An editable JSON box: a textarea over a highlighted copy of its text (the copy is built from
 // text nodes, so whatever is typed is never parsed as HTML), with a validity line.
 
+import { _ } from "./i18n.js";
 import { highlightInto } from "./dom.js";
 
 export class JsonEditor {
@@ -71,7 +72,7 @@ export class JsonEditor {
     this.status.replaceChildren();
     const pill = document.createElement("span");
     pill.className = problem ? "pill pill-bad" : "pill pill-ok";
-    pill.textContent = problem ? "Invalid JSON" : "Valid JSON";
+    pill.textContent = problem ? _("Invalid JSON") : _("Valid JSON");
     this.status.append(pill);
     if (problem) {
       const detail = document.createElement("span");

@@ -1,6 +1,7 @@
 // One inbox: captures arriving live (/ws/inbox/<name>) with their signature verdict, and the
 // inbox's answer: status, delay, failure mode, body.
 
+import { _, formatNumber, ngettext } from "../i18n.js";
 import { ApiError, del, get, put, withQuery } from "../api.js";
 import { $, bodyView, clock, copyText, dateTime, debounce, fill, h, headersTable, pageData, toast } from "../dom.js";
 import { confirmDialog } from "../dialog.js";
@@ -17,18 +18,18 @@ let inbox = null;
 
 const fields = Object.fromEntries(["status", "delay", "failFirst", "failStatus", "body", "contentType"].map((field) => [
   field, { error: $(`#${field}-error`), control: $(`#${field}`),
-    label: { status: "Status", delay: "Delay", failFirst: "Fail the first", failStatus: "Failure status",
-      body: "Body", contentType: "Content type" }[field] },
+    label: { status: _("Status"), delay: _("Delay"), failFirst: _("Fail the first"), failStatus: _("Failure status"),
+      body: _("Body"), contentType: _("Content type") }[field] },
 ]));
 
 /** The signature verdict of a capture as a pill and its reason. */
 function verdict(signature) {
   if (!signature || signature.verified === null || signature.verified === undefined) {
-    return h("span", { class: "pill pill-idle", title: signature?.reason || "" }, "Not checked");
+    return h("span", { class: "pill pill-idle", title: signature?.reason || "" }, _("Not checked"));
   }
   return signature.verified
-    ? h("span", { class: "pill pill-ok" }, "Signature valid")
-    : h("span", { class: "pill pill-bad", title: signature.reason || "" }, "Signature invalid");
+    ? h("span", { class: "pill pill-ok" }, _("Signature valid"))
+    : h("span", { class: "pill pill-bad", title: signature.reason || "" }, _("Signature invalid"));
 }
 
 /** The Wink event key of a captured envelope, when its body is one. */
@@ -59,20 +60,29 @@ function captureItem(capture) {
     h("div", { class: "capture-body" },
       signature && signature.reason
         ? h("p", { class: signature.verified === false ? "text-bad small" : "muted small", style: "margin:0" },
-          `Signature: ${signature.reason}`) : null,
-      capture.refused ? h("p", { class: "text-bad small" }, "The body was refused (too large).") : null,
-      h("h3", {}, "Headers"), headersTable(capture.headers),
-      h("h3", {}, `Body${capture.bodySize ? ` (${capture.bodySize} bytes)` : ""}`),
+          _("Signature: {{reason}}", { reason: signature.reason })) : null,
+      capture.refused ? h("p", { class: "text-bad small" }, _("The body was refused (too large).")) : null,
+      h("h3", {}, _("Headers")), headersTable(capture.headers),
+      h("h3", {}, capture.bodySize
+        ? ngettext("Body ({{n}} byte)", "Body ({{n}} bytes)", capture.bodySize) : _("Body")),
       capture.bodyEncoding === "base64" ? h("pre", { class: "code wrap" }, `base64: ${capture.body}`) : bodyView(capture.body),
       capture.response ? h("p", { class: "muted small" },
-        `Answered ${capture.response.status}${capture.response.reason ? ` (${capture.response.reason})` : ""}`
-        + (capture.response.delay ? ` after ${capture.response.delay} s` : "")) : null));
+        answered(capture.response)) : null));
+}
+
+/** "Answered 200 (OK) after 2 s", in the page's language. */
+function answered({ status, reason, delay }) {
+  const code = reason ? `${status} (${reason})` : String(status);
+  return delay
+    ? _("Answered {{code}} after {{delay}} s", { code, delay: formatNumber(delay) })
+    : _("Answered {{code}}", { code });
 }
 
 function showCount() {
   const empty = shown.size === 0;
   $("#captures-empty").hidden = !empty;
-  $("#capture-count").textContent = inbox ? `${inbox.captureCount} stored` : "";
+  $("#capture-count").textContent = inbox
+    ? ngettext("{{n}} stored", "{{n}} stored", inbox.captureCount) : "";
 }
 
 /** Add captures (any order); newest stays on top. */
@@ -99,10 +109,10 @@ function showInfo(view) {
   $("#inbox-url").textContent = view.url;
   const bound = view.boundWebhooks || [];
   fill($("#bound"), bound.length
-    ? ["Verified against: ", bound.map((hook, i) => [i ? ", " : "", h("strong", {}, hook.name)])]
-    : h("span", { class: "muted" }, "No webhook points here, so signatures are not checked."));
+    ? [_("Verified against:"), " ", bound.map((hook, i) => [i ? ", " : "", h("strong", {}, hook.name)])]
+    : h("span", { class: "muted" }, _("No webhook points here, so signatures are not checked.")));
   $("#failures-left").textContent = view.failuresLeft
-    ? `${view.failuresLeft} failure${view.failuresLeft === 1 ? "" : "s"} still to come.` : "";
+    ? ngettext("{{n}} failure still to come.", "{{n}} failures still to come.", view.failuresLeft) : "";
   showCount();
 }
 
@@ -143,7 +153,7 @@ $("#settings").addEventListener("submit", async (event) => {
   };
   try {
     showSettings(await put(path, body));
-    toast("Inbox answer saved", "ok");
+    toast(_("Inbox answer saved"), "ok");
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     showErrors(error, fields, $("#settings-error"))?.focus();
@@ -151,21 +161,21 @@ $("#settings").addEventListener("submit", async (event) => {
 });
 
 $("#clear").addEventListener("click", async () => {
-  if (!(await confirmDialog(`Delete every capture of inbox "${name}"?`, { title: "Clear inbox", danger: true }))) return;
+  if (!(await confirmDialog(_('Delete every capture of inbox "{{name}}"?', { name }), { title: _("Clear inbox"), danger: true }))) return;
   try {
     await del(path);
     shown.clear();
     list.replaceChildren();
     if (inbox) inbox.captureCount = 0;
     showCount();
-    toast("Captures cleared", "ok");
+    toast(_("Captures cleared"), "ok");
   } catch (error) {
     toast(error.message, "bad");
   }
 });
 
 $("#copy-url").addEventListener("click", async () => {
-  if (inbox && (await copyText(inbox.url))) toast("URL copied");
+  if (inbox && (await copyText(inbox.url))) toast(_("URL copied"));
 });
 
 async function load({ fresh = false } = {}) {
@@ -178,7 +188,7 @@ function showState(state) {
   const conn = $("#conn");
   conn.dataset.state = state;
   conn.querySelector(".conn-text").textContent = {
-    live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…", refused: "Stopped",
+    live: _("Live"), connecting: _("Connecting"), reconnecting: _("Reconnecting…"), refused: _("Stopped"),
   }[state] || state;
 }
 

@@ -28,10 +28,10 @@ const table = new DeliveryTable($("#sent"), { columns: ["time", "webhookLink", "
 let feed = null;
 
 const errorFields = {
-  entity: { error: $("#account-error"), control: accountSelect, label: "Account" },
-  event: { error: $("#event-error"), control: $("#event-search"), label: "Event" },
-  seed: { error: $("#seed-error"), control: seedInput, label: "Seed" },
-  locale: { error: $("#locale-error"), control: localeInput, label: "Locale" },
+  entity: { error: $("#account-error"), control: accountSelect, label: _("Account") },
+  event: { error: $("#event-error"), control: $("#event-search"), label: _("Event") },
+  seed: { error: $("#seed-error"), control: seedInput, label: _("Seed") },
+  locale: { error: $("#locale-error"), control: localeInput, label: _("Locale") },
   data: { error: $("#data-error"), control: $("#payload"), label: "data" },
 };
 
@@ -44,15 +44,15 @@ function neverSentNote(item) {
   const note = $("#undelivered-note");
   note.hidden = !item || isDelivered(item);
   if (!note.hidden) {
-    note.textContent = `${NEVER_SENT[item.kind] || "Wink never sends this event."} `
-      + "Sent from here it goes out marked undelivered.";
+    note.textContent = `${NEVER_SENT[item.kind] || _("Wink never sends this event.")} `
+      + _("Sent from here it goes out marked undelivered.");
   }
 }
 
 function describe(item) {
   neverSentNote(item);
   if (!item) {
-    fill($("#event-about"), h("p", { class: "muted" }, "Choose an event to see what it means."));
+    fill($("#event-about"), h("p", { class: "muted" }, _("Choose an event to see what it means.")));
     return;
   }
   fill($("#event-about"), h("div", { class: "about-box" },
@@ -60,10 +60,10 @@ function describe(item) {
       item.label ? h("strong", {}, item.label) : null,
       h("span", { class: "badge" }, item.category)),
     item.aliases?.length ? h("p", { class: "small muted", style: "margin:4px 0 0" },
-      `Also accepted as ${item.aliases.join(", ")}.`) : null,
+      _("Also accepted as {{keys}}.", { keys: item.aliases.join(", ") })) : null,
     h("p", { style: "margin:8px 0 0" }, item.description || ""),
     isDelivered(item) ? null : h("p", { class: "never-sent", style: "margin:8px 0 0" },
-      h("span", { class: "pill pill-warn no-dot" }, "Wink never sends this"), " ", NEVER_SENT[item.kind] || "")));
+      h("span", { class: "pill pill-warn no-dot" }, _("Wink never sends this")), " ", NEVER_SENT[item.kind] || "")));
 }
 
 async function showTargets() {
@@ -78,10 +78,10 @@ async function showTargets() {
     const aliases = new Set([key, ...(chosenItem()?.aliases || [])]);
     const receiving = hooks.filter((hook) => hook.enabled && (!hook.eventList.length || hook.eventList.some((k) => aliases.has(k))));
     fill(target, receiving.length
-      ? [`Goes to ${receiving.length} webhook${receiving.length === 1 ? "" : "s"}: `,
+      ? [ngettext("Goes to {{n}} webhook:", "Goes to {{n}} webhooks:", receiving.length), " ",
         receiving.map((hook, i) => [i ? ", " : "", h("strong", {}, hook.name)])]
-      : h("span", {}, "No enabled webhook of this account subscribes to this event. ",
-        h("a", { href: `/accounts/${encodeURIComponent(accountSelect.value)}/webhooks/new` }, "Create one")));
+      : h("span", {}, _("No enabled webhook of this account subscribes to this event."), " ",
+        h("a", { href: `/accounts/${encodeURIComponent(accountSelect.value)}/webhooks/new` }, _("Create one"))));
   } catch {
     target.textContent = "";
   }
@@ -118,7 +118,7 @@ function startFeed() {
     onState: (state) => {
       const conn = $("#conn");
       conn.dataset.state = state;
-      conn.querySelector(".conn-text").textContent = { live: "Live", connecting: "Connecting", reconnecting: "Reconnecting" }[state] || state;
+      conn.querySelector(".conn-text").textContent = { live: _("Live"), connecting: _("Connecting"), reconnecting: _("Reconnecting") }[state] || state;
       if (state === "live") refreshSent();
     },
     onGap: () => refreshSent(),
@@ -143,13 +143,13 @@ async function send() {
   try {
     envelope = editor.parse();
   } catch (error) {
-    $("#data-error").textContent = `The payload is not valid JSON: ${error.message}`;
+    $("#data-error").textContent = _("The payload is not valid JSON: {{error}}", { error: error.message });
     $("#payload").focus();
     return;
   }
   if (!envelope || typeof envelope !== "object" || Array.isArray(envelope) || typeof envelope.object !== "object"
       || envelope.object === null || Array.isArray(envelope.object)) {
-    $("#data-error").textContent = "The payload must be an envelope with an \"object\".";
+    $("#data-error").textContent = _("The payload must be an envelope with an \"object\".");
     $("#payload").focus();
     return;
   }
@@ -195,7 +195,7 @@ async function start() {
   fill(accountSelect, accounts.map((a) => h("option", { value: a.id, selected: a.id === wanted }, a.name)));
   if (!accounts.length) {
     const banner = $("#send-error");
-    fill(banner, "There is no account yet. ", h("a", { href: "/" }, "Add an account"), " first.");
+    fill(banner, _("There is no account yet."), " ", h("a", { href: "/" }, _("Add an account")));
     banner.hidden = false;
   }
   const first = params.get("event") || (catalog.find((item) => item.key === "booking.create") || catalog[0])?.key;
@@ -229,7 +229,7 @@ sendButton.addEventListener("click", send);
 
 start().catch((error) => {
   const banner = $("#send-error");
-  banner.textContent = `Could not load: ${error.message}`;
+  banner.textContent = _("Could not load: {{error}}", { error: error.message });
   banner.hidden = false;
 });
 scrollCue($("#sent-table").closest(".table-wrap"));
