@@ -32,21 +32,21 @@ const TRIGGERS = { initial: _("First try"), retry: _("Automatic retry"), manual:
 
 function summary(d) {
   const items = [
-    ["Status", h("span", {}, statusPill(d.status, d.lastStatusCode))],
-    ["Event", h("code", {}, d.event)],
-    ["Webhook", d.webhookName],
+    [_("Status"), h("span", {}, statusPill(d.status, d.lastStatusCode))],
+    [_("Event"), h("code", {}, d.event)],
+    [_("Webhook"), d.webhookName],
     ["URL", h("span", { class: "url" }, d.eventUrl)],
-    ["Attempts", String(d.attemptCount)],
-    ["Created", dateTime(d.createdDate)],
-    ["Last attempt", d.lastAttemptAt ? [dateTime(d.lastAttemptAt), " (", ago(d.lastAttemptAt), ")"] : "Not yet"],
-    ["Next retry", d.nextAttemptAt ? [dateTime(d.nextAttemptAt), " (", ago(d.nextAttemptAt), ")"] : "None scheduled"],
-    ["Delivery id", h("span", { class: "copy-row" }, h("code", {}, d.id),
+    [_("Attempts"), String(d.attemptCount)],
+    [_("Created"), dateTime(d.createdDate)],
+    [_("Last attempt"), d.lastAttemptAt ? [dateTime(d.lastAttemptAt), " (", ago(d.lastAttemptAt), ")"] : _("Not yet")],
+    [_("Next retry"), d.nextAttemptAt ? [dateTime(d.nextAttemptAt), " (", ago(d.nextAttemptAt), ")"] : _("None scheduled")],
+    [_("Delivery id"), h("span", { class: "copy-row" }, h("code", {}, d.id),
       copyButton(d.id, { label: _("Copy the delivery id") }))],
-    ["Event id", h("span", { class: "copy-row" }, h("code", {}, d.eventId),
+    [_("Event id"), h("span", { class: "copy-row" }, h("code", {}, d.eventId),
       copyButton(d.eventId, { label: _("Copy the event id") }))],
   ];
-  if (d.chaos?.label) items.push(["Chaos", h("span", { class: "badge" }, d.chaos.label)]);
-  if (d.lastError) items.push(["Last error", h("span", { class: "text-bad" }, d.lastError)]);
+  if (d.chaos?.label) items.push([_("Chaos"), h("span", { class: "badge" }, d.chaos.label)]);
+  if (d.lastError) items.push([_("Last error"), h("span", { class: "text-bad" }, d.lastError)]);
   return items.map(([term, value]) => h("div", { class: "kv-item" }, h("dt", {}, term), h("dd", {}, value)));
 }
 
@@ -195,7 +195,7 @@ function render(d) {
   document.title = `${d.event} to ${d.webhookName} · Webhook Sandbox`;
   $("#title").textContent = d.event;
   fill($("#title-status"), statusPill(d.status, d.lastStatusCode));
-  fill($("#subtitle"), "To ", h("strong", {}, d.webhookName), " · ", h("span", { class: "url" }, d.eventUrl));
+  fill($("#subtitle"), _("To"), " ", h("strong", {}, d.webhookName), " · ", h("span", { class: "url" }, d.eventUrl));
   const link = $("#webhook-link");
   link.href = `/accounts/${encodeURIComponent(d.entity)}/webhooks/${encodeURIComponent(d.webhookId)}/edit`;
   link.hidden = false;
@@ -268,7 +268,7 @@ function startFeed(d) {
     onState: (state) => {
       const conn = $("#conn");
       conn.dataset.state = state;
-      conn.querySelector(".conn-text").textContent = { live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…" }[state] || state;
+      conn.querySelector(".conn-text").textContent = { live: _("Live"), connecting: _("Connecting"), reconnecting: _("Reconnecting…") }[state] || state;
       if (state === "live") reload();
     },
     onGap: () => reload(),
@@ -303,9 +303,11 @@ redeliver.addEventListener("click", () => act(redeliver, () => post(winkPath("re
 sendAgain.addEventListener("click", () => act(sendAgain, () => post(`${path}/retry`), _("Sent again: a new attempt is queued")));
 
 cancel.addEventListener("click", async () => {
-  const also = delivery.inFlight ? " The attempt being sent now finishes and is recorded." : "";
-  if (!window.confirm(`Cancel this delivery? No further attempt starts.${also}`)) return;
-  await act(cancel, () => post(winkPath("cancel")), "Delivery cancelled");
+  const question = delivery.inFlight
+    ? _("Cancel this delivery? No further attempt starts. The attempt being sent now finishes and is recorded.")
+    : _("Cancel this delivery? No further attempt starts.");
+  if (!window.confirm(question)) return;
+  await act(cancel, () => post(winkPath("cancel")), _("Delivery cancelled"));
 });
 
 /** Download the event as a fixture file (the fixture format; it loads back with the fixture loader). */
