@@ -10,7 +10,9 @@ long it waited for its turn. For each mode it prints the firing's time, its tran
 and the total time it held the write lock, and the recorder's median and worst wait:
 
 - ``chunked``: today's firing, ``firing.CHUNK`` occurrences a transaction, rows made before the lock;
-- ``single``: the whole firing in one transaction (``CHUNK`` set above ``--events``), as it was before.
+- ``single``: the whole firing in one transaction (``CHUNK`` set above ``--events``), as it was before;
+  the rows are still made before the lock (the old code also built the objects inside it, so it held
+  the lock longer still).
 
 Nothing is asserted; tests/test_firing.py checks the behaviour (no "database is locked").
 """

@@ -169,6 +169,9 @@ BAD = [
     ({"set": ["stay.adults"]}, 400, "set[0]", INVALID),
     ({"set": ["stay..adults=1"]}, 400, "set[0]", INVALID),
     ({"set": ["nowhere.deep.field=1"]}, 422, "set[0]", NOT_FOUND),
+    ({"set": ["stay[0]=1"]}, 422, "set[0]", NOT_FOUND),
+    ({"set": ["stay.adults.x=1"]}, 422, "set[0]", NOT_FOUND),
+    ({"patch": [{"op": "copy", "from": "/nope", "path": "/x"}]}, 422, "patch[0]", NOT_FOUND),
     ({"set": "stay.adults=3"}, 400, "set", "validation"),
     ({"mode": "copy"}, 400, "mode", "validation"),
     ({"dryRun": "yes"}, 400, "dryRun", "validation"),
@@ -195,6 +198,8 @@ def test_the_patch_path_hint_and_the_test_message(client, account):
     assert "paths are inside the event's object" in detail and "{" not in detail   # no document dumped
     failed = client.post(f"/api/events/{event['id']}/resend",
                          json={"patch": [{"op": "test", "path": "/stay/adults", "value": 99}]})
+    wrong_kind = client.post(f"/api/events/{event['id']}/resend", json={"set": ["stay.adults[0]=1"]})
+    assert "/stay/adults is a number, so [0] cannot apply" in assert_problem(wrong_kind, 422)["detail"]
     adults = client.get(f"/api/events/{event['id']}").get_json()["envelope"]["object"]["stay"]["adults"]
     assert f"test failed: /stay/adults is {adults}, not 99" in assert_problem(failed, 409)["detail"]
 

@@ -1,11 +1,12 @@
-"""Firing events: make the letters, pick the webhooks, store everything in one short transaction.
+"""Firing events: make the letters, pick the webhooks, store them in short transactions of CHUNK.
 
 One fired event is one *occurrence* on the platform. Each of its recipients (the named account and,
 when given, the other party: the booking's reseller or hotel) gets its own *letter*: its own event
 id, ``ownerIdentifier`` and ``recipientRole`` around the same ``object``, fanned out to that
 account's *enabled* webhooks whose event list holds the key (or is empty), or to one named webhook.
-The letters, their deliveries and the ``event.created`` log rows are written in one transaction
-before the caller answers, so a fired event is never lost; the engine is then woken to send them.
+The letters, their deliveries and the ``event.created`` log rows are written before the caller
+answers, so a fired event is never lost: CHUNK occurrences a transaction, in order, each chunk's
+engine woken as it commits (a big firing's first deliveries may arrive before its 202).
 
 A key Wink never delivers (one it only lists, a legacy or an example-only key: ``catalog.kind``) is
 refused with a 400 unless the firing says ``undelivered``; then it goes out, and its letters are

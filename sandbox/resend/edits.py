@@ -75,6 +75,11 @@ def check_patch(value: object) -> list[dict]:
     return value
 
 
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
+
+
 def set_operation(text: object, obj: dict, field: str) -> dict:
     """Turn one ``path=value`` into a patch operation on ``obj``: replace what is there, else add."""
     _jsonpatch, jsonpointer = _library()
@@ -85,6 +90,11 @@ def set_operation(text: object, obj: dict, field: str) -> dict:
     target = obj
     for depth, step in enumerate(steps):
         last = depth == len(steps) - 1
+        if isinstance(step, int) != isinstance(target, list) or not isinstance(target, list | dict):
+            where = jsonpointer.JsonPointer.from_parts([str(s) for s in steps[:depth]]).path or "the root"
+            shown = f"[{step}]" if isinstance(step, int) else f".{step}"
+            raise _refuse(422, field, f"{where} is {_kind(target)}, so {shown} cannot apply in {text!r}",
+                          kind="patch-path-not-found", title="Patch path not found")
         if isinstance(step, int) and isinstance(target, list) and step < 0 and -step <= len(target):
             steps[depth] = step = len(target) + step          # stay.rooms[-1]: the last item
         inside = (isinstance(target, dict) and isinstance(step, str) and step in target) or (
@@ -126,7 +136,9 @@ def apply(obj: dict, patch: list[dict] | None = None, assignments: list[str] | N
                           kind="patch-test-failed", title="Patch test failed") from None
         except (jsonpatch.JsonPatchConflict, jsonpointer.JsonPointerException, KeyError, IndexError) as exc:
             # The library's message names the part not found, then prints the whole document: keep the first.
-            message = _IN_DOCUMENT.sub("", str(exc)).strip("'\"") or "the path is not in the object"
+            message = _IN_DOCUMENT.sub("", str(exc)).strip("'\"")
+            if isinstance(exc, KeyError | IndexError | jsonpatch.JsonPatchPathNotFound) or not message:
+                message = f"the object has nothing at {op.get('from', op.get('path'))}"
             if op.get("path", "").startswith("/object/") and "object" not in edited:
                 message += f"; {_HINT_OBJECT}"
             raise _refuse(422, field, f"{op['op']} {op.get('path')}: {message}",

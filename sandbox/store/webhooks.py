@@ -190,6 +190,16 @@ def active_secrets(db: sqlite_utils.Database, webhook_id: str) -> list[str]:
     return [view["secret"]] + ([view["previous"]["secret"]] if view["previous"] else [])
 
 
+def pin_secret(db: sqlite_utils.Database, webhook_id: str, secret: str) -> None:
+    """Give a webhook a chosen secret (the test plugin's ``secret=``), ending any rotation overlap."""
+    signing.check_secret(secret)
+    with immediate(db):
+        found = db.execute("update webhooks set secret = ?, previous_secret = null, "
+                           "previous_secret_expires = null where id = ?", [secret, webhook_id]).rowcount
+    if not found:
+        raise NotFound(f"no webhook {webhook_id}")
+
+
 def rotate_secret(
     db: sqlite_utils.Database, account_id: str, webhook_id: str, grace_seconds: int
 ) -> dict:
