@@ -102,6 +102,22 @@ def test_download_a_bundle_from_the_live_log_and_read_it_in_another_sandbox(page
     expect(attempt).to_contain_text(received[0].headers["Wink-Signature"])
     expect(attempt).to_contain_text(f"POST {receiver.url}/wink")
     screenshot(page, "bundle-imported-view")
+    # Replay from the page: a bad secret is refused by its field, then a real replay to a receiver.
+    page.get_by_label("Signatures").select_option("resign")
+    page.get_by_label("Secret to sign with").fill("not-a-secret")
+    page.get_by_role("button", name="Replay").click()
+    expect(page.locator("#replay-error")).to_contain_text("secret: a signing secret starts with whsec_")
+    page.get_by_label("Signatures").select_option("recorded")
+    page.get_by_label("Secret to sign with").fill("")
+    with Receiver() as target:
+        page.get_by_label("Send to").fill(target.url + "/again")
+        page.get_by_role("button", name="Replay").click()
+        expect(page.locator("#replay-summary")).to_have_text("Replayed 2 attempts: 2 succeeded, 0 failed.")
+        replayed = target.wait_for(2)
+    assert [r.body for r in replayed] == [r.body for r in received]
+    assert [r.headers["Wink-Signature"] for r in replayed] == [r.headers["Wink-Signature"] for r in received]
+    expect(page.locator("#replay-outcomes tbody tr")).to_have_count(2)
+    screenshot(page, "bundle-replayed")
     # Read-only: the page offers no way to change anything, and the API refuses a write.
     assert page.locator("#main button:has-text('Delete'), #main button:has-text('Retry')").count() == 0
     bundle_id = page.url.rsplit("/", 1)[1]

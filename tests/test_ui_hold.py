@@ -155,3 +155,32 @@ def test_a_refused_move_is_said_and_an_unknown_webhook_too(browser, server):  # 
         assert page.js_errors == []
     finally:
         page.context.close()
+
+
+def test_the_hold_queue_in_portuguese(browser, server):  # noqa: F811
+    agent = api(server, "POST", "/api/managing-entity", json={"name": "Hotel Lisboa", "type": "HOTEL"})
+    hook = api(server, "POST", f"/api/managing-entity/{agent['id']}/webhook",
+               json={"name": "Receção", "eventUrl": "http://127.0.0.1:9/x", "eventList": []})["webhook"]
+    context = browser.new_context(base_url=server.url, locale="pt-PT")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"/webhooks/{hook['id']}/hold")
+        expect(page.locator("html")).to_have_attribute("lang", "pt-PT")
+        expect(page.locator("#title")).to_have_text("Fila retida · Receção")
+        expect(page.locator("#hold-state")).to_have_text("A entregar")
+        click(page, page.get_by_role("button", name="Reter entregas"))
+        expect(page.locator("#hold-state")).to_have_text("Retido")
+        fire(server, agent, 2)
+        expect(page.locator("#queue tr")).to_have_count(2)
+        expect(page.locator("#queue [data-status=held]").first).to_have_text("Retida")
+        expect(page.locator("#activity")).to_contain_text(
+            "Retenção iniciada: 0 entregas em espera postas na fila")
+        expect(page.locator("#activity")).to_contain_text("retido na posição 2")
+        click(page, page.get_by_role("button", name="Libertar todas"))
+        expect(page.locator("#toasts")).to_contain_text("2 entregas libertadas pela ordem da fila")
+        assert errors == []
+    finally:
+        context.close()

@@ -222,6 +222,9 @@ def _reads_as_prose(text: str) -> bool:
         return False
     if _SELECTOR.search(plain) and not re.search(r"[A-Z][a-z]", plain):
         return False
+    words = plain.split()
+    if all(re.fullmatch(r"[a-z0-9_-]+", word) for word in words) and any("-" in word for word in words):
+        return False  # a class list: "primary webhook-name"
     return bool(_PROSE.search(plain))
 
 

@@ -2,27 +2,28 @@
 // One row per delivery; a delivery announced by event.created (no id yet) shows as pending and
 // takes its id when its first attempt is reported.
 
+import { _ } from "./i18n.js";
 import { clock, duration, fill, h } from "./dom.js";
 import { statusPill } from "./status.js";
 import { middleUrl } from "./url.js";
 
 const COLUMNS = {
-  time: { label: "Time", cell: (d) => h("span", { class: "time", title: d.at || "" }, clock(d.at, { ms: true })) },
-  event: { label: "Event", cell: (d) => link(d, d.event, "event-link") },
-  webhook: { label: "Webhook", cell: (d) => (d.webhookName === undefined ? h("span", { class: "muted" }, "…")
+  time: { label: _("Time"), cell: (d) => h("span", { class: "time", title: d.at || "" }, clock(d.at, { ms: true })) },
+  event: { label: _("Event"), cell: (d) => link(d, d.event, "event-link") },
+  webhook: { label: _("Webhook"), cell: (d) => (d.webhookName === undefined ? h("span", { class: "muted" }, "…")
     : h("span", { class: "webhook-name", title: d.webhookName }, d.webhookName)) },
-  webhookLink: { label: "Webhook", cell: (d) => h("span", { title: d.eventUrl || "" },
+  webhookLink: { label: _("Webhook"), cell: (d) => h("span", { title: d.eventUrl || "" },
     link(d, d.webhookName || "webhook", "primary webhook-name")) },
   url: { label: "URL", cell: (d) => middleUrl(d.eventUrl) },
-  status: { label: "Status", cell: (d) => h("span", {}, statusPill(d.status, d.statusCode),
+  status: { label: _("Status"), cell: (d) => h("span", {}, statusPill(d.status, d.statusCode),
     // The error text matters when there is no status code to tell it (timeouts, refused connections).
     d.error && !d.statusCode ? h("div", { class: "secondary truncate", title: d.error }, d.error) : null) },
-  duration: { label: "Duration", num: true, cell: (d) => duration(d.durationMs) },
-  attempt: { label: "Attempt", num: true, cell: (d) => (d.attempt ? String(d.attempt) : "–") },
+  duration: { label: _("Duration"), num: true, cell: (d) => duration(d.durationMs) },
+  attempt: { label: _("Attempt"), num: true, cell: (d) => (d.attempt ? String(d.attempt) : "–") },
   // Wink's cancel, for a delivery still scheduled (the page listens for clicks on [data-cancel]).
-  actions: { label: "Actions", cell: (d) => (d.id && d.entity && SCHEDULED.includes(d.status)
+  actions: { label: _("Actions"), cell: (d) => (d.id && d.entity && SCHEDULED.includes(d.status)
     ? h("button", { type: "button", class: "btn btn-sm", "data-cancel": d.id, "data-entity": d.entity,
-      "aria-label": `Cancel delivery of ${d.event || "event"} to ${d.webhookName || "webhook"}` }, "Cancel")
+      "aria-label": _("Cancel delivery of {{event}} to {{webhook}}", { event: d.event || "", webhook: d.webhookName || "" }) }, _("Cancel"))
     : null) },
 };
 const SCHEDULED = ["pending", "retrying", "held"];

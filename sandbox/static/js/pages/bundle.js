@@ -3,6 +3,7 @@
 // and every attempt's request headers and response. Only GET routes are called.
 
 import { get } from "../api.js";
+import { mountReplay } from "../bundle_replay.js";
 import { $, bodyView, dateTime, duration, fill, h, headersTable, jsonView, pageData } from "../dom.js";
 import { _, formatNumber } from "../i18n.js";
 import { codePill, statusPill } from "../status.js";
@@ -107,6 +108,7 @@ async function loadEvents() {
 }
 
 $("#more-events").addEventListener("click", loadEvents);
+mountReplay(base);
 
 Promise.all([loadBundle(), loadEvents()]).catch((error) => {
   const banner = $("#bundle-error");

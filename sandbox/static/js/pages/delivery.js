@@ -21,25 +21,25 @@ let openAttempts = null; // attempt numbers whose response the reader opened, ke
 /** A relative time ("in 12 s") that the ticker below keeps true. */
 const ago = (iso) => h("span", { "data-relative": iso }, relative(iso));
 
-const TRIGGERS = { initial: "First try", retry: "Automatic retry", manual: "Redelivered by hand" };
+const TRIGGERS = { initial: _("First try"), retry: _("Automatic retry"), manual: _("Redelivered by hand") };
 
 function summary(d) {
   const items = [
-    ["Status", h("span", {}, statusPill(d.status, d.lastStatusCode))],
-    ["Event", h("code", {}, d.event)],
-    ["Webhook", d.webhookName],
+    [_("Status"), h("span", {}, statusPill(d.status, d.lastStatusCode))],
+    [_("Event"), h("code", {}, d.event)],
+    [_("Webhook"), d.webhookName],
     ["URL", h("span", { class: "url" }, d.eventUrl)],
-    ["Attempts", String(d.attemptCount)],
-    ["Created", dateTime(d.createdDate)],
-    ["Last attempt", d.lastAttemptAt ? [dateTime(d.lastAttemptAt), " (", ago(d.lastAttemptAt), ")"] : "Not yet"],
-    ["Next retry", d.nextAttemptAt ? [dateTime(d.nextAttemptAt), " (", ago(d.nextAttemptAt), ")"] : "None scheduled"],
-    ["Delivery id", h("span", { class: "copy-row" }, h("code", {}, d.id),
+    [_("Attempts"), String(d.attemptCount)],
+    [_("Created"), dateTime(d.createdDate)],
+    [_("Last attempt"), d.lastAttemptAt ? [dateTime(d.lastAttemptAt), " (", ago(d.lastAttemptAt), ")"] : _("Not yet")],
+    [_("Next retry"), d.nextAttemptAt ? [dateTime(d.nextAttemptAt), " (", ago(d.nextAttemptAt), ")"] : _("None scheduled")],
+    [_("Delivery id"), h("span", { class: "copy-row" }, h("code", {}, d.id),
       copyButton(d.id, { label: _("Copy the delivery id") }))],
-    ["Event id", h("span", { class: "copy-row" }, h("code", {}, d.eventId),
+    [_("Event id"), h("span", { class: "copy-row" }, h("code", {}, d.eventId),
       copyButton(d.eventId, { label: _("Copy the event id") }))],
   ];
-  if (d.chaos?.label) items.push(["Chaos", h("span", { class: "badge" }, d.chaos.label)]);
-  if (d.lastError) items.push(["Last error", h("span", { class: "text-bad" }, d.lastError)]);
+  if (d.chaos?.label) items.push([_("Chaos"), h("span", { class: "badge" }, d.chaos.label)]);
+  if (d.lastError) items.push([_("Last error"), h("span", { class: "text-bad" }, d.lastError)]);
   return items.map(([term, value]) => h("div", { class: "kv-item" }, h("dt", {}, term), h("dd", {}, value)));
 }
 
@@ -47,13 +47,13 @@ function requestPanel(d) {
   const last = d.attempts[d.attempts.length - 1];
   if (!last) {
     return h("p", { class: "muted" }, d.status === "cancelled"
-      ? "This delivery was cancelled before it was sent." : "Not sent yet: the first attempt is on its way.");
+      ? _("This delivery was cancelled before it was sent.") : _("Not sent yet: the first attempt is on its way."));
   }
   return [
     h("div", { class: "row" }, h("span", { class: "badge" }, "POST"), h("span", { class: "url" }, last.request.url)),
-    section("Headers", headersTable(last.request.headers), headersText(last.request.headers),
+    section(_("Headers"), headersTable(last.request.headers), headersText(last.request.headers),
       _("Copy the request headers"), signatureCopy(last.request.headers)),
-    section("Body", bodyView(last.request.body), last.request.body ?? "", _("Copy the payload")),
+    section(_("Body"), bodyView(last.request.body), last.request.body ?? "", _("Copy the payload")),
   ];
 }
 
@@ -87,8 +87,8 @@ function attemptNode(attempt) {
   return h("li", { class: "attempt" },
     h("span", { class: `node ${kind}`, "aria-hidden": "true" }, String(attempt.attempt)),
     h("div", { class: "attempt-head" },
-      h("strong", {}, `Attempt ${attempt.attempt}`),
-      response ? codePill(response.status) : h("span", { class: "pill pill-bad" }, "No response"),
+      h("strong", {}, _("Attempt {{n}}", { n: attempt.attempt })),
+      response ? codePill(response.status) : h("span", { class: "pill pill-bad" }, _("No response")),
       h("span", { class: "muted small" }, TRIGGERS[attempt.trigger] || attempt.trigger || ""),
       h("span", { class: "spacer" }),
       h("span", { class: "time", title: attempt.startedAt }, dateTime(attempt.startedAt)),
@@ -96,18 +96,20 @@ function attemptNode(attempt) {
     attempt.error ? h("p", { class: "attempt-error" }, attempt.error) : null,
     response ? h("details", { open: openAttempts ? openAttempts.has(attempt.attempt)
       : attempt === delivery.attempts[delivery.attempts.length - 1], "data-attempt": attempt.attempt },
-      h("summary", {}, `Response ${response.status}${response.truncated ? " (body truncated)" : ""}`),
+      h("summary", {}, response.truncated
+        ? _("Response {{status}} (body truncated)", { status: response.status })
+        : _("Response {{status}}", { status: response.status })),
       h("div", { class: "stack", style: "margin-top:10px" },
-        section("Headers", headersTable(response.headers), headersText(response.headers),
+        section(_("Headers"), headersTable(response.headers), headersText(response.headers),
           _("Copy the response headers")),
-        section("Body", bodyView(response.body), response.body ?? "", _("Copy the response body")))) : null);
+        section(_("Body"), bodyView(response.body), response.body ?? "", _("Copy the response body")))) : null);
 }
 
 function nextNode(d) {
   if (!d.nextAttemptAt) return null;
   return h("li", { class: "attempt" },
     h("span", { class: "node warn", "aria-hidden": "true" }, "…"),
-    h("div", { class: "attempt-head" }, h("strong", {}, d.attemptCount ? "Next retry" : "First attempt"),
+    h("div", { class: "attempt-head" }, h("strong", {}, d.attemptCount ? _("Next retry") : _("First attempt")),
       h("span", { class: "pill pill-warn" }, ago(d.nextAttemptAt)),
       h("span", { class: "spacer" }), h("span", { class: "time" }, dateTime(d.nextAttemptAt))));
 }
@@ -117,7 +119,7 @@ function render(d) {
   document.title = `${d.event} to ${d.webhookName} · Webhook Sandbox`;
   $("#title").textContent = d.event;
   fill($("#title-status"), statusPill(d.status, d.lastStatusCode));
-  fill($("#subtitle"), "To ", h("strong", {}, d.webhookName), " · ", h("span", { class: "url" }, d.eventUrl));
+  fill($("#subtitle"), _("To"), " ", h("strong", {}, d.webhookName), " · ", h("span", { class: "url" }, d.eventUrl));
   const link = $("#webhook-link");
   link.href = `/accounts/${encodeURIComponent(d.entity)}/webhooks/${encodeURIComponent(d.webhookId)}/edit`;
   link.hidden = false;
@@ -130,7 +132,7 @@ function render(d) {
     if (newest && !$(`details[data-attempt="${newest.attempt}"]`, attempts)) openAttempts.add(newest.attempt);
   }
   fill(attempts, d.attempts.map(attemptNode), nextNode(d));
-  if (!d.attempts.length && !d.nextAttemptAt) fill(attempts, h("li", { class: "muted" }, "No attempt yet."));
+  if (!d.attempts.length && !d.nextAttemptAt) fill(attempts, h("li", { class: "muted" }, _("No attempt yet.")));
   redeliver.disabled = d.inFlight;
   cancel.hidden = !SCHEDULED.includes(d.status);
   cancel.disabled = false;
@@ -180,7 +182,7 @@ function startFeed(d) {
     onState: (state) => {
       const conn = $("#conn");
       conn.dataset.state = state;
-      conn.querySelector(".conn-text").textContent = { live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…" }[state] || state;
+      conn.querySelector(".conn-text").textContent = { live: _("Live"), connecting: _("Connecting"), reconnecting: _("Reconnecting…") }[state] || state;
       if (state === "live") reload();
     },
     onGap: () => reload(),
@@ -196,7 +198,7 @@ redeliver.addEventListener("click", async () => {
     const again = delivery.status === "cancelled"
       ? `${routes.webhooks(delivery.entity)}/delivery/${encodeURIComponent(deliveryId)}/redeliver` : `${path}/retry`;
     render(await post(again).then(() => get(path)));
-    toast("Redelivery queued", "ok");
+    toast(_("Redelivery queued"), "ok");
   } catch (error) {
     redeliver.disabled = false;
     if (!(error instanceof ApiError)) throw error;
@@ -214,14 +216,16 @@ function showError(error) {
 }
 
 cancel.addEventListener("click", async () => {
-  const also = delivery.inFlight ? " The attempt being sent now finishes and is recorded." : "";
-  if (!window.confirm(`Cancel this delivery? No further attempt starts.${also}`)) return;
+  const question = delivery.inFlight
+    ? _("Cancel this delivery? No further attempt starts. The attempt being sent now finishes and is recorded.")
+    : _("Cancel this delivery? No further attempt starts.");
+  if (!window.confirm(question)) return;
   cancel.disabled = true;
   $("#error").hidden = true;
   try {
     await post(`${routes.webhooks(delivery.entity)}/delivery/${encodeURIComponent(deliveryId)}/cancel`);
     render(await get(path));
-    toast("Delivery cancelled", "ok");
+    toast(_("Delivery cancelled"), "ok");
   } catch (error) {
     cancel.disabled = false;
     showError(error);

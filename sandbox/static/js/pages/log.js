@@ -22,14 +22,14 @@ const table = new DeliveryTable($("#log"), {
 $("#log").addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-cancel]");
   if (!button) return;
-  if (!window.confirm("Cancel this delivery? No further attempt starts.")) return;
+  if (!window.confirm(_("Cancel this delivery? No further attempt starts."))) return;
   button.disabled = true;
   try {
     await post(`${routes.webhooks(button.dataset.entity)}/delivery/${encodeURIComponent(button.dataset.cancel)}/cancel`);
-    toast("Delivery cancelled", "ok");
+    toast(_("Delivery cancelled"), "ok");
   } catch (error) {
     button.disabled = false;
-    toast(`Could not cancel: ${error.message}`, "bad");
+    toast(_("Could not cancel: {{error}}", { error: error.message }), "bad");
   }
 });
 let webhooks = [];
@@ -53,7 +53,7 @@ function showState() {
   const shown = paused ? "paused" : state;
   conn.dataset.state = shown;
   conn.querySelector(".conn-text").textContent = {
-    live: "Live", connecting: "Connecting", reconnecting: "Reconnecting…", paused: "Paused", refused: "Stopped",
+    live: _("Live"), connecting: _("Connecting"), reconnecting: _("Reconnecting…"), paused: _("Paused"), refused: _("Stopped"),
   }[shown] || shown;
   const note = $("#paused-note");
   note.hidden = !paused;
@@ -81,7 +81,8 @@ function apply(messages) {
   for (const message of messages) {
     table.apply(message);
     if (message.type === "webhook.disabled") {
-      toast(`Webhook "${message.webhookName || message.webhookId}" was disabled (${message.reason || "by the sandbox"})`, "bad");
+      toast(_('Webhook "{{name}}" was disabled ({{reason}})',
+        { name: message.webhookName || message.webhookId, reason: message.reason || _("by the sandbox") }), "bad");
     }
   }
   showEmpty();
@@ -112,9 +113,10 @@ function showRefusal(error) {
     const control = controls[field];
     if (control) control.setAttribute("aria-invalid", "true");
     const label = control && $(`label[for="${control.id}"]`);
-    return label ? `${label.textContent} filter: ${message}` : field ? `${field}: ${message}` : message;
+    return label ? _("{{filter}} filter: {{problem}}", { filter: label.textContent, problem: message })
+      : field ? `${field}: ${message}` : message;
   });
-  $("#filter-error-text").textContent = `The sandbox refused these filters. ${named.join("; ")}`;
+  $("#filter-error-text").textContent = _("The sandbox refused these filters. {{problems}}", { problems: named.join("; ") });
   $("#filter-error").hidden = false;
 }
 
@@ -130,7 +132,7 @@ async function refill() {
     for (const delivery of [...(body.items || [])].reverse()) table.addDelivery(delivery, { fresh: false });
     showEmpty();
   } catch (error) {
-    toast(`Could not refill the log: ${error.message}`, "bad");
+    toast(_("Could not refill the log: {{error}}", { error: error.message }), "bad");
   }
 }
 
@@ -138,7 +140,7 @@ function fillWebhookChoices() {
   const entity = controls.entity.value;
   const current = controls.webhookId.value;
   const shown = webhooks.filter((hook) => !entity || hook.ownerIdentifier === entity);
-  fill(controls.webhookId, h("option", { value: "" }, "All webhooks"),
+  fill(controls.webhookId, h("option", { value: "" }, _("All webhooks")),
     shown.map((hook) => h("option", { value: hook.id, selected: hook.id === current }, hook.name)));
 }
 
@@ -163,7 +165,7 @@ async function start() {
   ]);
   webhooks = hooks;
   for (const hook of hooks) webhookNames.set(hook.id, hook.name);
-  fill(controls.entity, h("option", { value: "" }, "All accounts"),
+  fill(controls.entity, h("option", { value: "" }, _("All accounts")),
     accounts.map((a) => h("option", { value: a.id }, a.name)));
   fill($("#event-keys"), catalog.map((item) => h("option", { value: item.key })));
   for (const [name, control] of Object.entries(controls)) {
@@ -205,7 +207,7 @@ $("#filter-error-clear").addEventListener("click", clearFilters);
 pauseButton.addEventListener("click", () => {
   paused = !paused;
   pauseButton.setAttribute("aria-pressed", String(paused));
-  pauseButton.textContent = paused ? "Resume" : "Pause";
+  pauseButton.textContent = paused ? _("Resume") : _("Pause");
   if (!paused && buffered.length) {
     const waiting = buffered;
     buffered = [];
@@ -214,5 +216,5 @@ pauseButton.addEventListener("click", () => {
   showState();
 });
 
-start().catch((error) => toast(`Could not load: ${error.message}`, "bad"));
+start().catch((error) => toast(_("Could not load: {{error}}", { error: error.message }), "bad"));
 scrollCue($("#log-table").closest(".table-wrap"));
