@@ -8,7 +8,7 @@ token (``--token``) protects the data shown in the browser exactly as it protect
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
@@ -94,6 +94,12 @@ def live_log():
 def delivery(delivery_id: str):
     return render_template("delivery.html", section="log", title=_("Delivery"),
                            delivery_id=delivery_id)
+
+
+@ui.get("/reference")
+def api_reference():
+    """The API reference, rendered offline by the vendored Swagger UI from the sandbox's own /openapi.json."""
+    return render_template("api_docs.html", spec_url=url_for("openapi_json"))
 
 
 @ui.get("/inboxes")

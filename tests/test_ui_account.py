@@ -84,6 +84,7 @@ def create_webhook(page, name, url, event):
     """The Create new webhook form in Wink's order: Name, Enabled, Entity name, Events, URL, Save."""
     click(page, page.get_by_role("link", name="+ Create new webhook").first)
     expect(page.get_by_role("heading", name="Create new webhook", level=1)).to_be_visible()
+    expect(page.locator("#webhook-form")).not_to_have_attribute("aria-busy", "true")  # loaded, usable
     click(page, page.get_by_label("Name", exact=True))
     page.keyboard.type(name)
     expect(page.get_by_role("switch", name="Enabled")).to_be_checked()
@@ -94,8 +95,14 @@ def create_webhook(page, name, url, event):
     expect(page.locator("#events-summary")).to_contain_text("booking.create")
     click(page, page.get_by_label("Webhook URL"))
     page.keyboard.type(url)
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, f"seed-webhook-form-{page.viewport_size['width']}")
     click(page, page.get_by_role("button", name="Save"))
     expect(page.get_by_role("heading", name="Webhook created", level=1)).to_be_visible()
+    # Wink shows the secret only now: whole, with Copy, at both sizes.
+    expect(page.locator("#created-secret")).to_have_text(re.compile(r"^whsec_\S{40,}$"))
+    assert_clickable(page.locator("#created-secret"))
+    click(page, page.locator("#created").get_by_role("button", name="Copy"))
     click(page, page.locator("#created").get_by_role("link", name="Done"))
     expect(page.locator("tr", has_text=name)).to_be_visible()
 
@@ -141,6 +148,7 @@ def test_seed_flow_with_the_mouse(browser, server, size):  # noqa: F811
         click(page, open_actions(page, first).get_by_role("menuitem", name="Update"), scroll=False)
         expect(page.get_by_role("heading", name="Update webhook", level=1)).to_be_visible()
         expect(page.get_by_label("Name", exact=True)).to_have_value("Wink Stalker")
+        expect(page.locator("#webhook-form")).not_to_have_attribute("aria-busy", "true")
         click(page, page.get_by_role("switch", name="Enabled"))
         expect(page.get_by_role("switch", name="Enabled")).not_to_be_checked()
         click(page, page.get_by_role("button", name="Save"))

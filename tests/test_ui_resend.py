@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from sandbox import create_app
 from sandbox.server import Runner
-from tests.browser import browser, new_page, screenshot  # noqa: F401 (fixture)
+from tests.browser import PHONE, browser, new_page, screenshot  # noqa: F401 (fixture)
 from tests.receivers import Receiver
 
 
@@ -110,3 +110,25 @@ def test_a_forced_edit_is_marked_outside_the_contract(page, server):
         expect(page.locator("#outside-contract")).to_have_text("Edited outside the contract")
         expect(page.locator("#resend-info")).to_contain_text("as a new letter")
         screenshot(page, "resend-outside-contract")
+
+
+def test_the_dialog_in_portuguese_on_a_phone(browser, server):  # noqa: F811 (the fixture imported above)
+    agent = api(server, "POST", "/api/managing-entity", json={"name": "Agente", "type": "TRAVEL_AGENT"})
+    api(server, "POST", f"/api/managing-entity/{agent['id']}/webhook",
+        json={"name": "Caixa", "eventUrl": server.url + "/inbox/caixa", "eventList": []})
+    fired = api(server, "POST", "/api/events", json={"event": "booking.create", "entity": agent["id"]})
+    [event] = fired["events"]
+    page = new_page(browser, server.url, viewport=PHONE)
+    page.context.add_cookies([{"name": "lang", "value": "pt-PT", "url": server.url}])
+    page.goto(f"/deliveries/{event['deliveries'][0]['id']}")
+    page.get_by_role("button", name="Editar e reenviar").click()
+    dialog = page.get_by_role("dialog", name="Editar e reenviar")
+    dialog.get_by_label("Edições").fill("stay.adults=3")
+    dialog.get_by_role("button", name="Pré-visualizar diferenças").click()
+    expect(dialog.locator("#resend-diff .diff-add")).to_contain_text('"adults": 3')
+    expect(dialog.locator("#resend-targets")).to_contain_text("Vai para: Caixa")
+    assert page.evaluate("(() => { const d = document.querySelector('#resend-dialog');"
+                         " return d.scrollWidth <= d.clientWidth; })()")   # nothing wider than the phone
+    screenshot(page, "resend-phone-pt")
+    assert page.js_errors == []
+    page.context.close()
