@@ -288,3 +288,14 @@ def test_export_as_fixture_downloads_a_file_the_fixture_loader_reads(page, serve
     assert raw["object"] == event["envelope"]["object"]
     assert fixture.name == raw["name"]
     expect(page.locator("#toasts")).to_contain_text(f"Fixture {raw['name']}.json downloaded")
+
+
+def test_the_time_column_shows_the_date(page, server):
+    account = setup_account(server, "Dated Hotel", [("Dated", "dated-ok", 200)])
+    fire(server, account)
+    page.goto(f"/log?entity={account['id']}")
+    cell = page.locator("#log tr td.col-time").first
+    expect(cell).to_contain_text(re.compile(r"\d\d:\d\d:\d\d\.\d\d\d"))
+    today = page.evaluate("new Intl.DateTimeFormat('en', {day: 'numeric', month: 'short'})"
+                          ".format(new Date())")
+    expect(cell.locator(".row-date")).to_have_text(today)
