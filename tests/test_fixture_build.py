@@ -48,8 +48,8 @@ def test_build_gives_the_steps_a_run_sends_and_fires_nothing(client, account):
 def test_build_refuses_what_a_run_refuses(client, account):
     assert_problem(client.post("/api/fixtures/nope/build", json={}), 404)
     assert_problem(client.post("/api/fixtures/booking-life/build", json={}), 400, field="entity")
-    assert_problem(client.post("/api/fixtures/booking-life/build", json={"entity": account["id"], "seed": -1}),
-                   400, field="seed")
+    bad_seed = {"entity": account["id"], "seed": -1}
+    assert_problem(client.post("/api/fixtures/booking-life/build", json=bad_seed), 400, field="seed")
     assert_problem(client.post("/api/fixtures/booking-life/build", json={"entity": "acc_missing"}), 400,
                    field="entity")
 

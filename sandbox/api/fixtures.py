@@ -415,7 +415,8 @@ OPENAPI_PATHS = {
             "operationId": "buildFixture",
             "requestBody": {"required": False, "content": {"application/json": {
                 "schema": _ref("schemas/FixtureRun")}}},
-            "responses": {"200": {"description": "The built steps, in order", "content": {"application/json": {
+            "responses": {"200": {"description": "The built steps, in order",
+                                  "content": {"application/json": {
                 "schema": {"type": "object", "required": ["fixture", "kind", "seed", "steps"], "properties": {
                     "fixture": {"type": "string"}, "kind": {"type": "string"}, "seed": {"type": "integer"},
                     "steps": {"type": "array", "items": {"type": "object", "properties": {
