@@ -64,7 +64,8 @@ def test_booking_life_plays_to_the_end_with_the_keyboard(browser, server, viewpo
         stage = page.locator("#present-stage")
         expect(stage).to_be_visible()
         expect(page.locator("#present-step")).to_have_text("booking-life")
-        for n, (step, key) in enumerate(zip(STEPS, ["ArrowRight", " ", "PageDown", "ArrowRight"], strict=True)):
+        keys = ["ArrowRight", " ", "PageDown", "ArrowRight"]  # next by arrow, space and a clicker
+        for n, (step, key) in enumerate(zip(STEPS, keys, strict=True)):
             page.keyboard.press(key)
             expect(page.locator("#present-step")).to_contain_text(step)
             outcome = page.locator("#present-outcome")
