@@ -150,7 +150,7 @@ function draw(step, status, deliveries = []) {
   }
   if (stage >= 4) {
     const d = deliveries[0] || {};
-    const cls = good ? "answer ok" : "answer bad";
+    const cls = ["answer", good ? "ok" : "bad"].join(" ");
     parts.push(svg("line", { x1: 790, y1: 190, x2: 110, y2: 190, class: `arrow shown ${cls}` }),
       svg("text", { x: 450, y: 184, class: `arrow-label ${cls}` }, String(d.lastStatusCode || d.lastError || "")));
     if (!good && d.attemptCount) {
