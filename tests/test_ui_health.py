@@ -138,3 +138,31 @@ def test_redeliver_dead_through_the_dialog_and_a_refusal_in_words(page, server):
         test = card.get_by_role("button", name="Send test event to Down receiver")
         expect(test).to_be_disabled()
         assert "disabled" in test.get_attribute("title")
+
+
+def test_the_health_card_in_portuguese(browser, server):  # noqa: F811
+    """A browser in pt-PT gets the card in Portuguese: its words, its plurals and its numbers."""
+    hotel = api(server, "POST", "/api/managing-entity", json={"name": "Hotel Lisboa", "type": "HOTEL"})
+    answers = iter([200, 200, 503])
+    with Receiver(lambda r: (next(answers, 503), {}, b"")) as receiver:
+        hook = api(server, "POST", f"/api/managing-entity/{hotel['id']}/webhook",
+                   json={"name": "Receção", "eventUrl": receiver.url, "eventList": []})["webhook"]
+        api(server, "POST", "/api/events",
+            json={"event": "booking.create", "entity": hotel["id"], "count": 3})
+        receiver.wait_for(3)
+        health = f"/api/webhooks/{hook['id']}/health"
+        wait_until(lambda: api(server, "GET", health)["deliveries"]["failed"] == 1)
+    context = browser.new_context(base_url=server.url, locale="pt-PT")
+    page = context.new_page()
+    page.goto(f"/accounts/{hotel['id']}")
+    card = page.locator(f".health-card[data-webhook='{hook['id']}']")
+    expect(page.locator("#health-title")).to_have_text("Saúde, última hora")
+    expect(card.locator("[data-figure='success'] dt")).to_have_text("Sucesso")
+    expect(card.locator("[data-figure='success'] dd")).to_have_text("66,7%")
+    expect(card.locator(".health-deliveries")).to_contain_text("2 bem-sucedidas")
+    expect(card.locator(".health-deliveries")).to_contain_text("1 falhada")
+    expect(card.locator(".budget-ok")).to_have_text(
+        "Todas as tentativas tiveram resposta dentro do prazo de 10 s da Wink.")
+    expect(card.get_by_role("button", name="Reenviar as entregas falhadas de Receção")).to_have_text(
+        "Reenviar falhadas (1)")
+    context.close()
