@@ -3,6 +3,7 @@ missing delivery, the attempt timeline's colours, and what consoles offer (copy,
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -141,8 +142,8 @@ def test_copy_buttons_on_ids_payload_headers_and_signature(browser, server):  # 
         expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard")
         # The word comes back.
         expect(page.get_by_role("button", name="Copy the payload", exact=True)).to_have_text("Copy")
-        response = page.locator("#attempts details").first
-        response.get_by_role("button", name="Copy the response body").click()
+        page.get_by_role("tab", name="Response").click()
+        page.locator("#response").get_by_role("button", name="Copy the response body").click()
         assert clipboard(page) == delivery["attempts"][-1]["response"]["body"]
         assert page.js_errors == []
     finally:
@@ -211,3 +212,90 @@ def test_a_table_too_wide_for_its_box_fades_the_side_it_scrolls_to(browser, serv
         assert page.js_errors == []
     finally:
         page.context.close()
+
+
+def test_delivery_detail_attempts_tabs_wink_times_and_actions(page, server):
+    account = setup_account(server, "Tabs Hotel", [("Flaky", "tabs-flaky", 503)])
+    hook = call(server, "GET", "/api/webhooks")
+    hook = next(h for h in hook if h["name"] == "Flaky" and h["ownerIdentifier"] == account["id"])
+    call(server, "PUT", f"/api/webhooks/{hook['id']}/retry-schedule", json={"schedule": [0, 0]})
+    delivery_id = fire(server, account)["events"][0]["deliveries"][0]["id"]
+    delivery = delivery_when(server, delivery_id, "failed")
+    first, second, third = delivery["attempts"]
+    page.goto(f"/deliveries/{delivery_id}")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    items = page.locator("#attempts li.attempt")
+    expect(items).to_have_count(3)
+    expect(items.nth(0)).to_contain_text("Attempt 1 of 3")
+    expect(items.nth(2)).to_contain_text("Attempt 3 of 3")
+    # Wink's pace: the second attempt 1 min after the first, the third 5 min after that.
+    expect(items.nth(0).locator(".wink-at")).to_have_count(0)
+    expect(items.nth(1).locator(".wink-at")).to_contain_text("Under Wink's schedule:")
+    # The latency bar against Wink's 10 s deadline.
+    bar = items.nth(0).locator(".latency-track")
+    expect(bar).to_have_attribute("aria-label", re.compile(r"of Wink's 10[.,]00 s deadline"))
+    # The newest attempt is shown; Request and Response are tabs.
+    expect(page.locator("#exchange-title")).to_have_text("Attempt 3 of 3")
+    signature = next(n for n in third["request"]["headers"] if "signature" in n.lower())
+    expect(page.locator("#request")).to_contain_text(third["request"]["headers"][signature])
+    expect(page.locator("#response")).to_be_hidden()
+    page.get_by_role("tab", name="Response").click()
+    expect(page.locator("#response")).to_be_visible()
+    expect(page.locator("#request")).to_be_hidden()
+    expect(page.locator("#response .pill")).to_have_text("503")
+    page.get_by_role("tab", name="Request").click()
+    # Each attempt's own request: choosing the first shows its own signature header.
+    items.nth(0).locator(".attempt-pick").click()
+    expect(page.locator("#exchange-title")).to_have_text("Attempt 1 of 3")
+    expect(items.nth(0)).to_have_attribute("aria-current", "true")
+    expect(page.locator("#request")).to_contain_text(first["request"]["headers"][signature])
+    expect(page.locator("#exchange-sub")).to_contain_text("First try")
+    screenshot(page, "delivery-attempts")
+    # Wink's rules: a failed (DEAD) delivery is redelivered; nothing to cancel; no sandbox Send again.
+    expect(page.get_by_role("button", name="Cancel delivery")).to_be_hidden()
+    expect(page.get_by_role("button", name="Send again")).to_be_hidden()
+    call(server, "PUT", "/api/inbox/tabs-flaky", json={"status": 200})
+    page.get_by_role("button", name="↻ Redeliver").click()
+    expect(page.locator("#title-status [data-status]")).to_have_attribute("data-status", "succeeded")
+    expect(items).to_have_count(4)
+    expect(items.nth(3)).to_contain_text("Redelivered by hand")
+    expect(page.locator("#exchange-title")).to_have_text("Attempt 4 of 4")
+    # Succeeded: Wink would refuse a redeliver; the sandbox's Send again is offered instead.
+    expect(page.get_by_role("button", name="↻ Redeliver")).to_be_disabled()
+    expect(page.get_by_role("button", name="Send again")).to_be_visible()
+
+
+def test_export_as_fixture_downloads_a_file_the_fixture_loader_reads(page, server, tmp_path):
+    from sandbox.fixtures import loading
+
+    account = setup_account(server, "Fixture Hotel", [("Fixtures", "fixture-ok", 200)])
+    fired = fire(server, account)["events"][0]
+    delivery_id = fired["deliveries"][0]["id"]
+    delivery_when(server, delivery_id, "succeeded")
+    page.goto(f"/deliveries/{delivery_id}")
+    button = page.get_by_role("button", name="Export as fixture")
+    expect(button).to_be_enabled()
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".json")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    fixture = loading.load(path)  # the round trip: the project's own loader reads it back
+    raw = json.loads(path.read_text())
+    assert raw["source"]["eventId"] == fired["id"] and raw["account"]["id"] == account["id"]
+    event = call(server, "GET", f"/api/events/{fired['id']}")
+    assert raw["object"] == event["envelope"]["object"]
+    assert fixture.name == raw["name"]
+    expect(page.locator("#toasts")).to_contain_text(f"Fixture {raw['name']}.json downloaded")
+
+
+def test_the_time_column_shows_the_date(page, server):
+    account = setup_account(server, "Dated Hotel", [("Dated", "dated-ok", 200)])
+    fire(server, account)
+    page.goto(f"/log?entity={account['id']}")
+    cell = page.locator("#log tr td.col-time").first
+    expect(cell).to_contain_text(re.compile(r"\d\d:\d\d:\d\d\.\d\d\d"))
+    today = page.evaluate("new Intl.DateTimeFormat('en', {day: 'numeric', month: 'short'})"
+                          ".format(new Date())")
+    expect(cell.locator(".row-date")).to_have_text(today)

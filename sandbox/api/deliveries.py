@@ -20,7 +20,7 @@ from sandbox.api import (
     query_event_key,
 )
 from sandbox.db import get_db
-from sandbox.delivery import ENGINE_KEY, schedule
+from sandbox.delivery import ENGINE_KEY, schedule, timeline
 from sandbox.errors import ValidationError
 from sandbox.hub import get_hub
 from sandbox.store import deliveries as delivery_store
@@ -76,7 +76,11 @@ def list_deliveries():
 
 @api.get("/deliveries/<delivery_id>")
 def get_delivery(delivery_id: str):
-    return jsonify(delivery_store.get_delivery(get_db(), delivery_id))
+    db = get_db()
+    delivery = delivery_store.get_delivery(db, delivery_id)
+    own = delivery_store.retry_schedule_of(db, delivery["webhookId"])
+    in_force = own if own is not None else schedule.server_schedule(current_app.config)
+    return jsonify(timeline.annotate(delivery, in_force))
 
 
 @api.post("/deliveries/<delivery_id>/retry")
@@ -321,9 +325,18 @@ OPENAPI_SCHEMAS = {
     "Delivery": {"type": "object", "required": list(_DELIVERY_PROPERTIES),
                  "properties": _DELIVERY_PROPERTIES},
     "DeliveryDetail": {
-        "type": "object", "required": [*_DELIVERY_PROPERTIES, "attempts"],
-        "properties": {**_DELIVERY_PROPERTIES,
-                       "attempts": {"type": "array", "items": _ref("schemas/Attempt")}},
+        "type": "object", "required": [*_DELIVERY_PROPERTIES, "attempts", "maxAttempts", "wink"],
+        "properties": {
+            **_DELIVERY_PROPERTIES,
+            "attempts": {"type": "array", "items": _ref("schemas/Attempt")},
+            "maxAttempts": {"type": "integer", "minimum": 1, "description": "Attempts in all under the "
+                            "retry schedule in force for its webhook (retries + 1)"},
+            "wink": {"type": "object", "required": ["maxAttempts", "deadlineMs", "schedule"],
+                     "description": "Wink's own rules, to compare with: 11 attempts, a 10 s deadline, its "
+                                    "retry waits in seconds", "properties": {
+                         "maxAttempts": {"type": "integer"}, "deadlineMs": {"type": "integer"},
+                         "schedule": {"type": "array", "items": {"type": "number"}}}},
+        },
     },
     "Attempt": {
         "type": "object",
@@ -343,6 +356,9 @@ OPENAPI_SCHEMAS = {
             "error": {"type": ["string", "null"]},
             "status": _STATUS_SCHEMA,
             "nextAttemptAt": {"type": ["string", "null"]},
+            "winkAt": {"type": ["string", "null"], "description": "In a delivery's detail: when this "
+                       "attempt would have gone out under Wink's retry schedule (a first try or one sent "
+                       "by hand: its own time; null: a retry past Wink's tenth)"},
         },
     },
     "RetrySchedule": {

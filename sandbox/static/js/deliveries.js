@@ -2,13 +2,15 @@
 // One row per delivery; a delivery announced by event.created (no id yet) shows as pending and
 // takes its id when its first attempt is reported.
 
-import { _ } from "./i18n.js";
-import { clock, duration, fill, h } from "./dom.js";
+import { clock, duration, fill, h, parseDate } from "./dom.js";
+import { _, formatDate } from "./i18n.js";
 import { statusPill } from "./status.js";
 import { middleUrl } from "./url.js";
 
 const COLUMNS = {
-  time: { label: _("Time"), cell: (d) => h("span", { class: "time", title: d.at || "" }, clock(d.at, { ms: true })) },
+  // The date under the time: a log kept across days (and rows paged in from the past) needs it.
+  time: { label: _("Time"), cell: (d) => h("span", { class: "time", title: d.at || "" }, clock(d.at, { ms: true }),
+    d.at ? h("span", { class: "row-date secondary" }, dayOf(d.at)) : null) },
   event: { label: _("Event"), cell: (d) => link(d, d.event, "event-link") },
   webhook: { label: _("Webhook"), cell: (d) => (d.webhookName === undefined ? h("span", { class: "muted" }, "…")
     : h("span", { class: "webhook-name", title: d.webhookName }, d.webhookName)) },
@@ -27,6 +29,14 @@ const COLUMNS = {
     : null) },
 };
 const SCHEDULED = ["pending", "retrying", "held"];
+
+/** "2 Dec" (with the year when it is not this year), in the page's language. */
+function dayOf(value) {
+  const date = parseDate(value);
+  if (!date) return "";
+  const year = date.getFullYear() === new Date().getFullYear() ? undefined : "numeric";
+  return formatDate(date, { day: "numeric", month: "short", year });
+}
 
 function link(d, text, cls) {
   if (!d.id) return h("span", { class: cls }, text);
