@@ -85,6 +85,12 @@ def send_event():
     return render_template("send.html", section="send", title=_("Send event"))
 
 
+@ui.get("/present")
+def present():
+    """The presenter: a scenario played step by step for an audience (static/js/pages/present.js)."""
+    return render_template("present.html", section="present", title=_("Presenter"))
+
+
 @ui.get("/log")
 def live_log():
     return render_template("log.html", section="log", title=_("Live log"))

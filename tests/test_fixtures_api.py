@@ -55,7 +55,8 @@ def test_list_shows_shipped_and_own_fixtures_and_invalid_files(client, fixtures_
     assert by_name["mine"]["warnings"] == [] and life["warnings"] == []
     [warning] = by_name["old"]["warnings"]  # the old name still loads, with a note
     assert (warning["step"], warning["field"]) == (None, "event") and "deprecated" in warning["message"]
-    assert by_name["old"]["steps"] == [{"name": "old", "type": "booking.created", "delayMs": 0}]
+    assert by_name["old"]["steps"] == [{"name": "old", "type": "booking.created", "delayMs": 0,
+                                        "description": "", "narration": {}}]  # no narration: it loads
     [invalid] = body["invalid"]
     assert invalid["file"].endswith("broken.json")
     assert invalid["errors"] == [{"step": "1 'a'", "field": "type", "message": "is required"}]

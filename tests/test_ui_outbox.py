@@ -81,8 +81,9 @@ def test_cancel_a_scheduled_delivery_and_watch_it_live(page, browser, server):  
         expect(page.locator("#conn")).to_have_attribute("data-state", "live")
         cancel = page.get_by_role("button", name="Cancel delivery")
         expect(cancel).to_be_visible()
-        page.once("dialog", lambda dialog: dialog.accept())
+        page.once("dialog", lambda dialog: pytest.fail(f"a native dialog opened: {dialog.message}"))
         cancel.click()
+        _confirm(page)
         expect(page.locator("#toasts")).to_contain_text("Delivery cancelled")
         expect(page.locator("#title-status [data-status]")).to_have_attribute("data-status", "cancelled")
         expect(cancel).to_be_hidden()
@@ -117,8 +118,9 @@ def test_cancel_a_scheduled_delivery_from_the_live_log(page, server):
         row = page.locator(f"#log tr[data-id='{delivery_id}']")
         expect(row).to_have_attribute("data-outcome", "retrying")
         cancel = row.get_by_role("button", name=re.compile("^Cancel delivery"))
-        page.once("dialog", lambda dialog: dialog.accept())
+        page.once("dialog", lambda dialog: pytest.fail(f"a native dialog opened: {dialog.message}"))
         cancel.click()
+        _confirm(page)
         expect(page.locator("#toasts")).to_contain_text("Delivery cancelled")
         expect(row).to_have_attribute("data-outcome", "cancelled")
         expect(cancel).to_be_hidden()
@@ -126,3 +128,11 @@ def test_cancel_a_scheduled_delivery_from_the_live_log(page, server):
         assert api(server, "GET", f"/api/deliveries/{delivery_id}")["status"] == "cancelled"
         assert len(receiver.requests) == 1
         assert page.js_errors == []
+
+
+def _confirm(page):
+    """Answer OK in the product's own confirmation dialog (dialog.js), not the browser's confirm()."""
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Cancel this delivery? No further attempt starts.")
+    dialog.get_by_role("button", name="OK", exact=True).click()
+    expect(dialog).to_be_hidden()

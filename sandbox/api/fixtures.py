@@ -240,12 +240,10 @@ class InProcessTarget:
         pass
 
 
-@api.post("/fixtures/<name>/run")
-def run_fixture(name: str):
-    from sandbox.replay import run
-
+def build_run(name: str, options: dict):
+    """Load fixture ``name`` and build its steps for ``options`` without firing anything (a 400 for a
+    fixture that cannot be built or fires keys Wink never delivers): shared by run and build."""
     fixture = _load(name)
-    options = _read_run(json_object(required=False))
     db = get_db()
     resolver = _Accounts(db, options["entity"], options["webhook_id"])
     for step in fixture.steps:  # say "entity is required" before anything is built
@@ -266,6 +264,29 @@ def run_fixture(name: str):
     if refused:  # before anything is fired
         raise ValidationError(refused, detail=f"Fixture {name!r} fires keys Wink never delivers: "
                               + "; ".join(f"{e['field']}: {e['message']}" for e in refused))
+    return fixture, built, allowed, start
+
+
+@api.post("/fixtures/<name>/build")
+def build_fixture(name: str):
+    """Build a fixture's steps as a run would, and fire nothing: the presenter's rehearsal and its
+    live steps, each then sent by ``POST /api/events`` with the step's ``object``."""
+    options = _read_run(json_object(required=False))
+    fixture, built, allowed, start = build_run(name, options)
+    narration = {step.name: step.narration or {} for step in fixture.steps}
+    return jsonify({"fixture": fixture.name, "kind": fixture.kind, "seed": start, "steps": [
+        {"step": item.step, "index": item.index, "type": item.event, "entity": item.owner,
+         "delayMs": item.delay_ms, "undelivered": item.step in allowed, "narration": narration[item.step],
+         "envelope": item.envelope} for item in built]})
+
+
+@api.post("/fixtures/<name>/run")
+def run_fixture(name: str):
+    from sandbox.replay import run
+
+    options = _read_run(json_object(required=False))
+    fixture, built, allowed, start = build_run(name, options)
+    db = get_db()
     target = InProcessTarget(current_app._get_current_object(), db, chaos=options["chaos"],
                              webhook_id=options["webhook_id"], undelivered=allowed)
     started = timestamp()
@@ -383,6 +404,32 @@ OPENAPI_PATHS = {
                 "415": _ref("responses/UnsupportedMediaType")},
         },
     },
+    "/api/fixtures/{name}/build": {
+        "parameters": [_NAME_PARAM],
+        "post": {
+            "tags": ["Fixtures"], "summary": "Build a fixture's steps without sending them",
+            "description": "Takes a run's options and builds the steps exactly as `run` does (the same "
+                           "code), but fires nothing: each step's envelope, account and narration. The "
+                           "presenter (/present) rehearses with it, and sends a step live by posting the "
+                           "step's `type`, `entity` and `envelope.object` to POST /api/events.",
+            "operationId": "buildFixture",
+            "requestBody": {"required": False, "content": {"application/json": {
+                "schema": _ref("schemas/FixtureRun")}}},
+            "responses": {"200": {"description": "The built steps, in order",
+                                  "content": {"application/json": {
+                "schema": {"type": "object", "required": ["fixture", "kind", "seed", "steps"], "properties": {
+                    "fixture": {"type": "string"}, "kind": {"type": "string"}, "seed": {"type": "integer"},
+                    "steps": {"type": "array", "items": {"type": "object", "properties": {
+                        "step": {"type": "string"}, "index": {"type": "integer"}, "type": {"type": "string"},
+                        "entity": {"type": "string"}, "delayMs": {"type": "integer"},
+                        "undelivered": {"type": "boolean"},
+                        "narration": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "envelope": {"type": "object"}}}}}}}}},
+                "400": _ref("responses/BadRequest"), "404": _ref("responses/NotFound"),
+                "409": _ref("responses/Conflict"), "413": _ref("responses/TooLarge"),
+                "415": _ref("responses/UnsupportedMediaType")},
+        },
+    },
     "/api/events/{id}/fixture": {
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
                         "description": "A stored event's id."}],
@@ -420,7 +467,9 @@ OPENAPI_SCHEMAS = {
             "steps": {"type": "array", "items": {"type": "object", "properties": {
                 "name": {"type": "string"},
                 "type": {"type": "string", "description": "The step's event key, as the fixture gives it"},
-                "delayMs": {"type": "integer"}}}},
+                "delayMs": {"type": "integer"}, "description": {"type": "string"},
+                "narration": {"type": "object", "additionalProperties": {"type": "string"},
+                              "description": "The presenter's line per language (en, pt-PT); {} if none"}}}},
             "warnings": {"type": "array", "items": _ref("schemas/FixtureProblem"),
                          "description": "Deprecated names the file still uses (`event`, `data`, "
                                         "`${steps.STEP.data...}`): it loads, but should be updated"}}}},

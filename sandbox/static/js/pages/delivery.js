@@ -7,6 +7,7 @@
 
 import { ApiError, get, post, routes } from "../api.js";
 import { copyButton } from "../copy.js";
+import { confirmDialog } from "../dialog.js";
 import { $, $$, bodyView, dateTime, debounce, duration, fill, h, headersTable, pageData, relative, toast } from "../dom.js";
 import { _ } from "../i18n.js";
 import { LiveFeed } from "../live.js";
@@ -306,7 +307,7 @@ cancel.addEventListener("click", async () => {
   const question = delivery.inFlight
     ? _("Cancel this delivery? No further attempt starts. The attempt being sent now finishes and is recorded.")
     : _("Cancel this delivery? No further attempt starts.");
-  if (!window.confirm(question)) return;
+  if (!(await confirmDialog(question, { danger: true }))) return;
   await act(cancel, () => post(winkPath("cancel")), _("Delivery cancelled"));
 });
 

@@ -5,6 +5,7 @@
 import { eventTypes, get, post, routes, withQuery } from "../api.js";
 import { $, fill, h, toast } from "../dom.js";
 import { DeliveryTable } from "../deliveries.js";
+import { confirmDialog } from "../dialog.js";
 import { _, ngettext } from "../i18n.js";
 import { LiveFeed } from "../live.js";
 import { scrollCue } from "../scrollcue.js";
@@ -22,7 +23,7 @@ const table = new DeliveryTable($("#log"), {
 $("#log").addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-cancel]");
   if (!button) return;
-  if (!window.confirm(_("Cancel this delivery? No further attempt starts."))) return;
+  if (!(await confirmDialog(_("Cancel this delivery? No further attempt starts."), { danger: true }))) return;
   button.disabled = true;
   try {
     await post(`${routes.webhooks(button.dataset.entity)}/delivery/${encodeURIComponent(button.dataset.cancel)}/cancel`);
