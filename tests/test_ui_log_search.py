@@ -54,9 +54,10 @@ def fire_many(server, account, n, **fields) -> list[str]:
         ids += [d["id"] for event in body["events"] for d in event["deliveries"]]
 
     def all_done():
-        pending = call(server, "GET", f"/api/deliveries?entity={account['id']}&status=pending&limit=1")["items"]
-        retrying = call(server, "GET", f"/api/deliveries?entity={account['id']}&status=retrying&limit=1")["items"]
-        return not pending and not retrying
+        def left(status):
+            query = f"entity={account['id']}&status={status}&limit=1"
+            return call(server, "GET", f"/api/deliveries?{query}")["items"]
+        return not left("pending") and not left("retrying")
     wait_until(all_done, timeout=60, message=f"{len(ids)} deliveries succeeded")
     return ids
 
