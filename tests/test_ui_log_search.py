@@ -79,12 +79,12 @@ def test_load_older_pages_past_the_backlog_once_each(page, server):
     button = page.get_by_role("button", name="Load older")
     expect(button).to_be_visible()
     button.click()
-    expect(page.locator("#older-note")).to_have_text("50 older deliveries shown.")
+    expect(page.locator("#older-note")).to_have_text("50 older deliveries shown.", timeout=15_000)
     assert len(shown_ids(page)) == 250
     # The next page from the keyboard: the button is a tab stop, Enter presses it.
     button.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#log tr[data-id]")).to_have_count(300)
+    expect(page.locator("#log tr[data-id]")).to_have_count(300, timeout=15_000)
     expect(page.locator("#older-note")).to_have_text(
         "50 older deliveries shown. Nothing older matches these filters.")
     expect(button).to_be_hidden()

@@ -140,6 +140,7 @@ async function refill() {
 // Load older: past the websocket's backlog, page through the REST list (same filters) with its
 // cursor, appending below; rows already shown are skipped, so a delivery shows once.
 const OLDER_PAGE = 50;
+const PAGE_MAX = 500; // the REST list's largest limit
 let older = { cursor: null, done: false, busy: false };
 
 function showOlder() {
@@ -165,8 +166,10 @@ async function loadOlder() {
     let added = 0;
     // A page can hold only rows the live backlog already shows: read on until one is new.
     while (!added && !older.done) {
+      // The first page covers the rows shown too (one request, not one per 50 the backlog holds).
+      const limit = older.cursor ? OLDER_PAGE : Math.min(PAGE_MAX, table.size + OLDER_PAGE);
       const body = await get(withQuery("/api/deliveries",
-        { ...filters(), limit: OLDER_PAGE, ...(older.cursor ? { cursor: older.cursor } : {}) }));
+        { ...filters(), limit, ...(older.cursor ? { cursor: older.cursor } : {}) }));
       if (query !== applied) return; // the filters changed meanwhile: this answer is stale
       for (const delivery of body.items || []) {
         if (table.has(delivery.id) || table.has(`${delivery.eventId}:${delivery.webhookId}`)) continue;
