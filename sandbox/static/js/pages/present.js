@@ -139,9 +139,9 @@ function draw(step, status, deliveries = []) {
     svg("line", { x1: 795, y1: 80, x2: 795, y2: 250, class: "lifeline" }),
   ];
   const arrows = [
-    [1, 110, 110, 260, _("event built")],
-    [2, 125, 260, 440, _("signed (HMAC)")],
-    [3, 140, 440, 790, _("POST to the receiver")],
+    [1, 112, 110, 300, _("event built")],
+    [2, 144, 300, 480, _("signed (HMAC)")],
+    [3, 176, 480, 790, _("POST to the receiver")],
   ];
   for (const [n, y, x1, x2, label] of arrows) {
     if (stage < n) continue;
@@ -151,10 +151,10 @@ function draw(step, status, deliveries = []) {
   if (stage >= 4) {
     const d = deliveries[0] || {};
     const cls = ["answer", good ? "ok" : "bad"].join(" ");
-    parts.push(svg("line", { x1: 790, y1: 190, x2: 110, y2: 190, class: `arrow shown ${cls}` }),
-      svg("text", { x: 450, y: 184, class: `arrow-label ${cls}` }, String(d.lastStatusCode || d.lastError || "")));
+    parts.push(svg("line", { x1: 790, y1: 218, x2: 110, y2: 218, class: `arrow shown ${cls}` }),
+      svg("text", { x: 450, y: 212, class: `arrow-label ${cls}` }, String(d.lastStatusCode || d.lastError || "")));
     if (!good && d.attemptCount) {
-      parts.push(svg("text", { x: 450, y: 230, class: "arrow-label bad retries" },
+      parts.push(svg("text", { x: 450, y: 246, class: "arrow-label bad retries" },
         _("attempts: {{n}}", { n: d.attemptCount })));
     }
   }
