@@ -98,3 +98,27 @@ def test_load_older_pages_past_the_backlog_once_each(page, server):
     page.select_option("#f-entity", other["id"])
     expect(button).to_be_visible()
     expect(page.locator("#older-note")).to_have_text("")
+
+
+def test_a_time_range_reads_the_rest_list_and_stays_live_without_an_end(page, server):
+    account = setup_account(server, "Range Hotel", "range")
+    fired = fire_many(server, account, 3)
+    page.goto(f"/log?entity={account['id']}")
+    expect(page.locator("#log tr[data-id]")).to_have_count(3)
+    # An end in the past: nothing matches, nothing live, and the page says it shows a range.
+    page.fill("#f-to", "2020-01-01T00:00")
+    page.locator("#f-to").dispatch_event("change")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "range")
+    expect(page.locator("#older-note")).to_have_text("Nothing older matches these filters.")
+    expect(page.locator("#log tr[data-id]")).to_have_count(0)
+    assert "to=2020-01-01T00%3A00" in page.url or "to=2020-01-01T00:00" in page.url
+    # A start and no end: the range's deliveries from the REST list, and new ones live.
+    page.fill("#f-from", "2020-01-01T00:00")
+    page.fill("#f-to", "")
+    page.locator("#f-to").dispatch_event("change")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(page.locator("#log tr[data-id]")).to_have_count(3)
+    assert sorted(shown_ids(page)) == sorted(fired)
+    more = fire_many(server, account, 4)
+    expect(page.locator("#log tr[data-id]")).to_have_count(7)
+    assert sorted(shown_ids(page)) == sorted(fired + more)

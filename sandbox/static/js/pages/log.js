@@ -12,7 +12,10 @@ import { scrollCue } from "../scrollcue.js";
 
 const BACKLOG = 200;
 const form = $("#filters");
-const controls = { entity: $("#f-entity"), webhookId: $("#f-webhook"), event: $("#f-event"), status: $("#f-status") };
+const controls = {
+  entity: $("#f-entity"), webhookId: $("#f-webhook"), event: $("#f-event"), status: $("#f-status"),
+  from: $("#f-from"), to: $("#f-to"),
+};
 const pauseButton = $("#pause");
 const webhookNames = new Map();
 const table = new DeliveryTable($("#log"), {
@@ -44,6 +47,37 @@ function filters() {
   return out;
 }
 
+/** The filters for the REST list: the range's local date-times as UTC instants (``to`` takes its whole minute). */
+function restQuery(query = filters()) {
+  const out = { ...query };
+  for (const [name, extra] of [["from", 0], ["to", 59999]]) {
+    if (!out[name]) continue;
+    const moment = new Date(out[name]);
+    if (Number.isNaN(moment.getTime())) continue; // sent as typed: the server names the field
+    out[name] = new Date(moment.getTime() + extra).toISOString();
+  }
+  return out;
+}
+
+/** The filters for the websocket, which knows no range: new deliveries are after ``from`` anyway. */
+function liveQuery(query = filters()) {
+  const { from, to, ...live } = query; // eslint-disable-line no-unused-vars
+  return live;
+}
+
+/** Run the feed for ``query``: live with a backlog; with a ``from``, live news only, the past from the
+ * REST list; with a ``to``, nothing live (the range is over), the REST list only. */
+function follow(query) {
+  if (query.to) {
+    feed.stop();
+    state = "range";
+    showState();
+  } else {
+    feed.restart(liveQuery(query), { backlog: query.from ? 0 : BACKLOG });
+  }
+  if (query.from || query.to) loadOlder();
+}
+
 function showEmpty() {
   $("#log-empty").hidden = table.size > 0;
   $("#log-table").hidden = table.size === 0;
@@ -54,7 +88,7 @@ function showState() {
   const shown = paused ? "paused" : state;
   conn.dataset.state = shown;
   conn.querySelector(".conn-text").textContent = {
-    live: _("Live"), connecting: _("Connecting"), reconnecting: _("Reconnecting…"), paused: _("Paused"), refused: _("Stopped"),
+    live: _("Live"), range: _("Time range"), connecting: _("Connecting"), reconnecting: _("Reconnecting…"), paused: _("Paused"), refused: _("Stopped"),
   }[shown] || shown;
   const note = $("#paused-note");
   note.hidden = !paused;
@@ -129,7 +163,7 @@ function hideRefusal() {
 /** After a gap the server could not replay: read the latest deliveries through the REST API. */
 async function refill() {
   try {
-    const body = await get(withQuery("/api/deliveries", { ...filters(), limit: 100 }));
+    const body = await get(withQuery("/api/deliveries", { ...restQuery(), limit: 100 }));
     for (const delivery of [...(body.items || [])].reverse()) table.addDelivery(delivery, { fresh: false });
     showEmpty();
   } catch (error) {
@@ -169,7 +203,7 @@ async function loadOlder() {
       // The first page covers the rows shown too (one request, not one per 50 the backlog holds).
       const limit = older.cursor ? OLDER_PAGE : Math.min(PAGE_MAX, table.size + OLDER_PAGE);
       const body = await get(withQuery("/api/deliveries",
-        { ...filters(), limit, ...(older.cursor ? { cursor: older.cursor } : {}) }));
+        { ...restQuery(), limit, ...(older.cursor ? { cursor: older.cursor } : {}) }));
       if (query !== applied) return; // the filters changed meanwhile: this answer is stale
       for (const delivery of body.items || []) {
         if (table.has(delivery.id) || table.has(`${delivery.eventId}:${delivery.webhookId}`)) continue;
@@ -211,7 +245,7 @@ function applyFilters() {
   showEmpty();
   hideRefusal();
   resetOlder();
-  feed.restart(query);
+  follow(query);
 }
 
 async function start() {
@@ -236,9 +270,8 @@ async function start() {
   }
   fillWebhookChoices();
   if (params.get("webhookId")) controls.webhookId.value = params.get("webhookId");
-  feed.params = filters();
-  applied = JSON.stringify(feed.params);
-  feed.start();
+  applied = JSON.stringify(filters());
+  follow(filters());
   showEmpty();
 }
 
@@ -247,7 +280,7 @@ controls.entity.addEventListener("change", () => {
   applyFilters();
 });
 for (const name of ["webhookId", "status"]) controls[name].addEventListener("change", applyFilters);
-controls.event.addEventListener("change", applyFilters);
+for (const name of ["event", "from", "to"]) controls[name].addEventListener("change", applyFilters);
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   applyFilters();
