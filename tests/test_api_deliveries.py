@@ -56,6 +56,11 @@ def test_list_filters_and_pages(client, account, ok_and_failing):
     assert len(ids("event=booking.create")) == 4
     assert len(ids(f"entity={account['id']}")) == 6 and ids("entity=someone-else") == []
     assert len(ids(f"since={since}")) == 4
+    assert ids(f"from={since}") == ids(f"since={since}")
+    assert sorted(ids(f"to={since}")) == sorted(d["id"] for d in first["deliveries"])   # inclusive
+    assert ids(f"from={since}&to={since}") == [] and ids("to=2000-01-01") == []
+    assert ids(f"to={since}&limit=1") + ids(f"to={since}&limit=1&cursor=" + client.get(
+        f"/api/deliveries?to={since}&limit=1").get_json()["nextCursor"]) == ids(f"to={since}")
     assert ids(f"status=failed&webhookId={bad['id']}&event=payee.update") == [
         d["id"] for d in first["deliveries"] if d["webhookId"] == bad["id"]]
 
@@ -66,6 +71,7 @@ def test_list_filters_and_pages(client, account, ok_and_failing):
 
 
 @pytest.mark.parametrize(("query", "field"), [("status=lost", "status"), ("since=yesterday", "since"),
+                                              ("from=yesterday", "from"), ("to=2026-13-01", "to"),
                                               ("event=no.such", "event"), ("limit=0", "limit"),
                                               ("cursor=x", "cursor"),
                                               ("cursor=99999999999999999999999", "cursor"),

@@ -77,6 +77,10 @@ LISTS = {
                                                                    status="cancelled"),
     "since a future instant": lambda db, i: deliveries.list_deliveries(db, since=FUTURE),
     "since and webhook": lambda db, i: deliveries.list_deliveries(db, since=FUTURE, webhook_id=i["webhook"]),
+    "to an instant": lambda db, i: deliveries.list_deliveries(db, until="2000-01-01T00:00:00.000Z"),
+    "from and to": lambda db, i: deliveries.list_deliveries(db, since="2000-01-01T00:00:00.000Z",
+                                                            until=FUTURE),
+    "to and a cursor": lambda db, i: deliveries.list_deliveries(db, until=FUTURE, before=10**9),
     "next page of a status": lambda db, i: deliveries.list_deliveries(db, status="pending", before=10**9),
     "an event's deliveries": lambda db, i: deliveries.deliveries_of_event(db, i["event"]),
     "one delivery with attempts": lambda db, i: deliveries.get_delivery(db, i["delivery"]),
@@ -160,6 +164,11 @@ def test_the_answers_are_the_same_whichever_path(db, client, account):
     mine = [d for d in every if d["status"] == every[0]["status"]]
     assert deliveries.list_deliveries(db, account_id=account["id"], status=every[0]["status"],
                                       limit=1000)[0] == mine
+    last = max(d["createdDate"] for d in every)
+    assert deliveries.list_deliveries(db, until=last, limit=1000)[0] == every
+    assert deliveries.list_deliveries(db, since=first, until=first, limit=1000)[0] == [
+        d for d in every if d["createdDate"] == first]
+    assert deliveries.list_deliveries(db, until="2000-01-01T00:00:00.000Z")[0] == []
     page, cursor = deliveries.list_deliveries(db, since=first, limit=2)
     assert page == every[:2] and cursor is not None
     assert deliveries.list_deliveries(db, since=first, before=cursor, limit=1000)[0] == every[2:]

@@ -69,9 +69,17 @@ def list_deliveries():
     items, next_cursor = delivery_store.list_deliveries(
         get_db(), before=cursor, limit=limit, status=_status(args.get("status")),
         webhook_id=args.get("webhookId") or None, event_id=args.get("eventId") or None, event_key=key,
-        account_id=args.get("entity") or None, since=_since(args.get("since")),
+        account_id=args.get("entity") or None, since=_latest(_since(args.get("since")),
+                                                             _since(args.get("from"), "from")),
+        until=_since(args.get("to"), "to"),
     )
     return jsonify(page(items, next_cursor))
+
+
+def _latest(*instants: str | None) -> str | None:
+    """The later of ``since`` and ``from`` (the same bound under two names), or None."""
+    given = [instant for instant in instants if instant is not None]
+    return max(given) if given else None
 
 
 @api.get("/deliveries/<delivery_id>")
@@ -217,6 +225,12 @@ OPENAPI_PATHS = {
                 {"name": "since", "in": "query", "required": False,
                  "schema": {"type": "string", "format": "date-time"},
                  "description": "Only deliveries made at or after this instant (ISO 8601; no zone = UTC)."},
+                {"name": "from", "in": "query", "required": False,
+                 "schema": {"type": "string", "format": "date-time"},
+                 "description": "The same as since (the later of the two counts)."},
+                {"name": "to", "in": "query", "required": False,
+                 "schema": {"type": "string", "format": "date-time"},
+                 "description": "Only deliveries made at or before this instant (ISO 8601; no zone = UTC)."},
                 {"name": "cursor", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^[0-9]+$"}},
                 {"name": "limit", "in": "query", "required": False,

@@ -318,6 +318,7 @@ def _filters(
     event_key: str | None = None,
     account_id: str | None = None,
     since: str | None = None,
+    until: str | None = None,
 ) -> tuple[list[str], list]:
     clauses, params = [], []
     if status is not None:
@@ -332,6 +333,9 @@ def _filters(
     if since is not None:
         clauses.append("d.created >= ?")
         params.append(since)
+    if until is not None:
+        clauses.append("+d.created <= ?")   # bounded by seq (``_until_bound``), not by the index
+        params.append(until)
     return clauses, params
 
 
@@ -339,8 +343,11 @@ def list_deliveries(db: sqlite_utils.Database, *, before: int | None = None, lim
                     **filters) -> tuple[list[dict], int | None]:
     """Return a page of deliveries, newest first, and the cursor of the next page (or None).
 
-    Filters: status, webhook_id, event_id, event_key, account_id, since (ISO, compared to creation).
+    Filters: status, webhook_id, event_id, event_key, account_id, since and until (ISO, compared to
+    creation, both inclusive).
     """
+    if filters.get("until") is not None:
+        before = _until_bound(db, filters["until"], before)
     clauses, params = _filters(**filters)
     select = f"select {_COLUMNS} from deliveries d"
     if filters.get("since") is not None:
@@ -364,6 +371,17 @@ def _account_status_plan(db: sqlite_utils.Database, account_id: str, status: str
     if n <= SINCE_SORTED:
         return f"select {_COLUMNS} from deliveries d indexed by deliveries_outbox_by_status"
     return None
+
+
+def _until_bound(db: sqlite_utils.Database, until: str, before: int | None) -> int | None:
+    """``?to=``: the first delivery created after ``until``, found through ``deliveries_by_created``, is
+    where the newest-first walk starts (deliveries are numbered as they are created), so the newer ones
+    are never read; ``created <= until`` is still checked on each row."""
+    row = db.conn.execute("select seq from deliveries indexed by deliveries_by_created where created > ? "
+                          "order by created limit 1", [until]).fetchone()
+    if row is None:
+        return before
+    return row[0] if before is None else min(before, row[0])
 
 
 SINCE_SORTED = 5000  # at most this many deliveries created since: read them by creation time, then sort

@@ -87,13 +87,21 @@ export class DeliveryTable {
   }
 
   /** Merge ``patch`` into the row ``key`` (made when missing) and redraw it. */
-  upsert(key, patch, { fresh = true } = {}) {
+  upsert(key, patch, { fresh = true, older = false } = {}) {
     let entry = this.rows.get(key);
     if (!entry) {
       entry = { data: {}, tr: h("tr", { class: fresh ? "fresh" : "" }) };
-      this.rows.set(key, entry);
-      this.tbody.prepend(entry.tr);
-      this.trim();
+      if (older) {
+        // Paged in from the past (Load older): below every row, and the first to go when trimmed;
+        // the reader asked for it, so room is made instead of dropping newer rows.
+        this.rows = new Map([[key, entry], ...this.rows]);
+        this.tbody.append(entry.tr);
+        this.max = Math.max(this.max, this.rows.size);
+      } else {
+        this.rows.set(key, entry);
+        this.tbody.prepend(entry.tr);
+        this.trim();
+      }
     }
     for (const [name, value] of Object.entries(patch)) if (value !== undefined) entry.data[name] = value;
     if (entry.data.webhookName === undefined && this.webhookNames.has(entry.data.webhookId)) {

@@ -137,6 +137,60 @@ async function refill() {
   }
 }
 
+// Load older: past the websocket's backlog, page through the REST list (same filters) with its
+// cursor, appending below; rows already shown are skipped, so a delivery shows once.
+const OLDER_PAGE = 50;
+const PAGE_MAX = 500; // the REST list's largest limit
+let older = { cursor: null, done: false, busy: false };
+
+function showOlder() {
+  const button = $("#load-older");
+  button.hidden = older.done;
+  button.disabled = older.busy;
+  const shown = older.added ? ngettext("{{n}} older delivery shown.", "{{n}} older deliveries shown.", older.added) : "";
+  $("#older-note").textContent = [shown, older.done ? _("Nothing older matches these filters.") : ""]
+    .filter(Boolean).join(" ");
+}
+
+function resetOlder() {
+  older = { cursor: null, done: false, busy: false };
+  showOlder();
+}
+
+async function loadOlder() {
+  if (older.busy || older.done) return;
+  older.busy = true;
+  showOlder();
+  const query = applied;
+  try {
+    let added = 0;
+    // A page can hold only rows the live backlog already shows: read on until one is new.
+    while (!added && !older.done) {
+      // The first page covers the rows shown too (one request, not one per 50 the backlog holds).
+      const limit = older.cursor ? OLDER_PAGE : Math.min(PAGE_MAX, table.size + OLDER_PAGE);
+      const body = await get(withQuery("/api/deliveries",
+        { ...filters(), limit, ...(older.cursor ? { cursor: older.cursor } : {}) }));
+      if (query !== applied) return; // the filters changed meanwhile: this answer is stale
+      for (const delivery of body.items || []) {
+        if (table.has(delivery.id) || table.has(`${delivery.eventId}:${delivery.webhookId}`)) continue;
+        table.addDelivery(delivery, { fresh: false, older: true });
+        added += 1;
+      }
+      older.cursor = body.nextCursor;
+      older.done = !body.nextCursor;
+    }
+    showEmpty();
+    older.added = added;
+  } catch (error) {
+    toast(_("Could not load older deliveries: {{error}}", { error: error.message }), "bad");
+  } finally {
+    if (query === applied) older.busy = false;
+    showOlder();
+  }
+}
+
+$("#load-older").addEventListener("click", loadOlder);
+
 function fillWebhookChoices() {
   const entity = controls.entity.value;
   const current = controls.webhookId.value;
@@ -156,6 +210,7 @@ function applyFilters() {
   table.clear();
   showEmpty();
   hideRefusal();
+  resetOlder();
   feed.restart(query);
 }
 

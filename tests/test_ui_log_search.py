@@ -1,0 +1,100 @@
+"""The live log past its backlog, in a real Chromium (issue 14): "Load older" pages through the REST
+list's cursor with the page's filters; a date/time range; free-text search."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from sandbox import create_app
+from sandbox.server import Runner
+from tests.browser import browser, new_page  # noqa: F401 (fixture)
+from tests.receivers import wait_until
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path_factory.mktemp("ui-log-search") / "log.db")})
+    runner = Runner(app, "127.0.0.1", 0)
+    runner.start()
+    yield runner
+    runner.stop(timeout=5)
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: F811 (the fixture imported above)
+    page = new_page(browser, server.url)
+    yield page
+    assert page.js_errors == []
+    page.context.close()
+
+
+def call(server, method, path, **kwargs):
+    response = requests.request(method, server.url + path, timeout=10, **kwargs)
+    assert response.status_code < 400, response.text
+    return response.json()
+
+
+def setup_account(server, name, inbox):
+    """An account with one webhook whose inbox answers 200."""
+    account = call(server, "POST", "/api/managing-entity", json={"name": name, "type": "HOTEL"})
+    call(server, "PUT", f"/api/inbox/{inbox}", json={"status": 200})
+    call(server, "POST", f"/api/managing-entity/{account['id']}/webhook",
+         json={"name": name + " hook", "eventUrl": f"{server.url}/inbox/{inbox}", "eventList": []})
+    return account
+
+
+def fire_many(server, account, n, **fields) -> list[str]:
+    """Fire ``n`` events at ``account``; wait until each delivery succeeded; return their ids."""
+    ids = []
+    while len(ids) < n:
+        body = call(server, "POST", "/api/events", json={"event": "booking.created", "entity": account["id"],
+                                                         "count": min(50, n - len(ids)), **fields})
+        ids += [d["id"] for event in body["events"] for d in event["deliveries"]]
+
+    def all_done():
+        def left(status):
+            query = f"entity={account['id']}&status={status}&limit=1"
+            return call(server, "GET", f"/api/deliveries?{query}")["items"]
+        return not left("pending") and not left("retrying")
+    wait_until(all_done, timeout=60, message=f"{len(ids)} deliveries succeeded")
+    return ids
+
+
+def shown_ids(page) -> list[str]:
+    return page.eval_on_selector_all("#log tr[data-id]", "rows => rows.map(r => r.dataset.id)")
+
+
+def test_load_older_pages_past_the_backlog_once_each(page, server):
+    # The page's backlog is the newest 200 deliveries: 300 leave 100, two pages of 50, to page in.
+    account = setup_account(server, "Older Hotel", "older")
+    other = setup_account(server, "Other Hotel", "older-other")
+    fired = fire_many(server, account, 300)
+    others = fire_many(server, other, 3)
+    page.goto(f"/log?entity={account['id']}")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    wait_until(lambda: len(shown_ids(page)) == 200, message="the backlog")
+    first = shown_ids(page)
+    button = page.get_by_role("button", name="Load older")
+    expect(button).to_be_visible()
+    button.click()
+    expect(page.locator("#older-note")).to_have_text("50 older deliveries shown.", timeout=15_000)
+    assert len(shown_ids(page)) == 250
+    # The next page from the keyboard: the button is a tab stop, Enter presses it.
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#log tr[data-id]")).to_have_count(300, timeout=15_000)
+    expect(page.locator("#older-note")).to_have_text(
+        "50 older deliveries shown. Nothing older matches these filters.")
+    expect(button).to_be_hidden()
+    shown = shown_ids(page)
+    assert len(shown) == len(set(shown)), "a delivery shown twice"
+    assert set(shown) == set(fired)
+    assert not set(shown) & set(others)
+    # Newest first, the older ones below the backlog's: the first rows are still the backlog's.
+    assert shown[:len(first)] == first
+    # Changing the filters starts over: the button is back.
+    page.select_option("#f-entity", other["id"])
+    expect(button).to_be_visible()
+    expect(page.locator("#older-note")).to_have_text("")
