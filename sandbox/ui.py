@@ -28,6 +28,7 @@ NAV = [
     ("log", _l("Live log"), "ui.live_log"),
     ("inbox", _l("Inbox"), "ui.inboxes"),
     ("bundles", _l("Bundles"), "ui.bundles"),
+    ("present", _l("Presenter"), "ui.present"),
 ]
 
 
