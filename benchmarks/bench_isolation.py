@@ -9,7 +9,8 @@ database and, against one receiver process on 127.0.0.1 (bare asyncio, so it doe
 this process's GIL):
 
 1. *alone*: fires ``--events`` events in one call at a healthy webhook (rate from the first arrival to
-   the last; ``--rounds`` such bursts, the median round kept) and ``--latency-events`` single events 10 ms apart (latency from the 202 to the receiver);
+   the last; ``--rounds`` such bursts, the median round kept) and ``--latency-events`` single events
+   10 ms apart (latency from the 202 to the receiver);
 2. *loaded*: fires one event at each of ``--hanging`` webhooks whose receivers read the request and never
    answer and ``--trickling`` whose receivers answer a byte a second (for at most ``--trickle-seconds``),
    waits ``--settle`` seconds so they hold their senders, then measures the healthy webhook the same way,
@@ -271,7 +272,8 @@ def main() -> None:
             print(f"\n[{name}]")
             for label, m in (("alone   ", alone), ("loaded  ", r["loaded"]), ("retrying", r["retrying"])):
                 print(f"  {label} burst {m['delivered']:5d}/{args.events} delivered, {m['rate']:7.0f}/s, "
-                      f"all in {m['all_in']:.2f} s (rounds {'/'.join(f'{x:.0f}' for x in m['rates'])}); singles {m['singles_arrived']}/{m['singles']} arrived, "
+                      f"all in {m['all_in']:.2f} s (rounds {'/'.join(f'{x:.0f}' for x in m['rates'])}); "
+                      f"singles {m['singles_arrived']}/{m['singles']} arrived, "
                       f"p50 {m['p50']:.2f} ms, p99 {m['p99']:.2f} ms (from the 202)")
             loaded = min((r["loaded"], r["retrying"]), key=lambda m: (m["delivered"], m["rate"]))
             ratio = loaded["rate"] / alone["rate"] if alone["rate"] else 0.0

@@ -148,6 +148,11 @@ def routes(db, *, hook: str, quiet: str, delivery_id: str, event_id: str) -> lis
     # The middle delivery's cursor (half a million on the full database; any size works).
     cursor = db.execute("select seq from deliveries order by seq limit 1 offset "
                         "(select count(*) / 2 from deliveries)").fetchone()[0]
+    # A booking code from a recent letter's payload, for the free-text search (found in the bounded scan).
+    row = db.execute("select json_extract(cast(body as text), '$.object.bookingCode') from events "
+                     "where json_extract(cast(body as text), '$.object.bookingCode') is not null "
+                     "order by seq desc limit 1").fetchone()
+    code = row[0] if row else "no-such-code"
     paths = [("/api/deliveries", "")]
     for status in ("pending", "retrying", "succeeded", "failed", "cancelled"):
         paths.append(("/api/deliveries", f"?status={status}"))
@@ -172,6 +177,12 @@ def routes(db, *, hook: str, quiet: str, delivery_id: str, event_id: str) -> lis
         ("/api/deliveries", f"?before={cursor}"),
         ("/api/deliveries", f"?before={cursor}&status=pending"),
         ("/api/deliveries", "?limit=200"),
+        ("/api/deliveries", f"?q={delivery_id}"),
+        ("/api/deliveries", f"?q={event_id}"),
+        ("/api/deliveries", f"?q={code}"),
+        ("/api/deliveries", "?q=no-such-text"),
+        ("/api/deliveries", "?q=booking.cancelled"),
+        ("/api/deliveries", f"?q=no-such-text&entity={small}"),
         (f"/api/deliveries/{delivery_id}", ""),
         ("/api/webhooks", ""),
         ("/api/events", ""),

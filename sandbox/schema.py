@@ -530,3 +530,16 @@ def m085_attempts_by_webhook(db: sqlite_utils.Database) -> None:
                "where deliveries.id = attempts.delivery_id)")
     db.execute("create index attempts_by_webhook on attempts "
                "(webhook_id, started, duration_ms, response_status)")
+
+
+@migrations()
+def m090_unfinished_by_key(db: sqlite_utils.Database) -> None:
+    """An event key's deliveries in a status other than succeeded, newest first (issue 13).
+
+    ``?event=K&status=S`` walked every delivery in S (or of K) looking for the other: 66 ms on a million
+    deliveries for a key with none pending. This index holds only the deliveries not (yet) succeeded,
+    the few, so a success removes an entry and the common path stays cheap; its rows are in ``seq``
+    order within a key and status, so a page is one range of it.
+    """
+    db.execute("create index deliveries_unfinished_by_key on deliveries (event_key, status) "
+               "where status <> 'succeeded'")

@@ -480,3 +480,22 @@ def test_undelivered_is_read_from_event_fixtures_and_steps(tmp_path):
     error = load_error(tmp_path, json.dumps({"kind": "event", "type": "booking.create",
                                              "undelivered": "yes"}))
     assert error.problems[0].field == "undelivered"
+
+
+def test_a_changed_fixture_file_is_read_again_and_a_caller_cannot_change_the_kept_one(tmp_path):
+    # Validated fixtures are kept by the file's identity on disk; any change to the file is read again.
+    path = tmp_path / "kept.json"
+    shipped = json.loads((fixtures.SHIPPED_DIR / "events" / "booking.created.json").read_text())
+    path.write_text(json.dumps({**shipped, "name": "first-name"}))
+    first = fixtures.load(path)
+    assert first.name == "first-name"
+    path.write_text(json.dumps({**shipped, "name": "other-name"}))   # the same size, a moment later
+    assert fixtures.load(path).name == "other-name"
+    # What a caller does to its copy does not reach the next caller's.
+    again = fixtures.load(path)
+    again.params["added"] = "by a caller"
+    assert "added" not in fixtures.load(path).params
+    # A file that no longer loads says so, though it loaded before.
+    path.write_text("{not json")
+    with pytest.raises(fixtures.FixtureError, match="not valid JSON"):
+        fixtures.load(path)

@@ -72,6 +72,8 @@ LISTS = {
                                                                    status="failed"),
     "event id": lambda db, i: deliveries.list_deliveries(db, event_id=i["event"]),
     "event key": lambda db, i: deliveries.list_deliveries(db, event_key="booking.create"),
+    "event key and status": lambda db, i: deliveries.list_deliveries(db, event_key="booking.create",
+                                                                     status="pending"),
     "account": lambda db, i: deliveries.list_deliveries(db, account_id=i["account"]),
     "account and status": lambda db, i: deliveries.list_deliveries(db, account_id=i["account"],
                                                                    status="cancelled"),
@@ -199,3 +201,21 @@ def test_a_backlog_of_letters_reads_the_newest_through_the_type_index(db):
     assert re.search(r"limit 1000\b", sql, re.IGNORECASE), sql
     assert any("log_by_type" in line for line in lines), lines
     assert not any("TEMP B-TREE" in line for line in lines), lines
+
+
+def test_a_keys_unfinished_deliveries_are_one_range_of_the_partial_index(db, client, account):
+    """``?event=K&status=S`` (S not succeeded) reads one range of ``deliveries_unfinished_by_key``, in
+    ``seq`` order (no sort), and answers what a filter in Python over every delivery answers."""
+    found = plans(db, lambda db: deliveries.list_deliveries(db, event_key="booking.create", status="pending"))
+    lines = [line for _sql, plan in found for line in plan]
+    assert any("deliveries_unfinished_by_key (event_key=? AND status=?)" in line for line in lines), lines
+    assert not [line for line in lines if "TEMP B-TREE" in line], lines
+    client.post(f"/api/managing-entity/{account['id']}/webhook",
+                json={"name": "dead", "eventUrl": "http://127.0.0.1:9/none", "eventList": []})
+    for key in ("booking.create", "booking.cancelled", "booking.create"):
+        client.post("/api/events", json={"event": key, "entity": account["id"]})
+    every = deliveries.list_deliveries(db, limit=1000)[0]
+    for status in ("pending", "retrying", "failed", "cancelled", "succeeded"):
+        for key in ("booking.create", "booking.cancelled"):
+            wanted = [d for d in every if d["status"] == status and d["event"] == key]
+            assert deliveries.list_deliveries(db, event_key=key, status=status, limit=1000)[0] == wanted

@@ -122,3 +122,53 @@ def test_a_time_range_reads_the_rest_list_and_stays_live_without_an_end(page, se
     more = fire_many(server, account, 4)
     expect(page.locator("#log tr[data-id]")).to_have_count(7)
     assert sorted(shown_ids(page)) == sorted(fired + more)
+
+
+def test_search_finds_a_booking_code_and_an_id_and_pages_on(page, server):
+    # Free-text search reads the REST list with ?q=: nothing live while it shows matches, a booking code
+    # found in the payload, an event id found whatever its age, and the x of the box goes back to live.
+    account = setup_account(server, "Search Hotel", "search")
+    plain = fire_many(server, account, 4)
+    wanted = fire_many(server, account, 1, set=['bookingCode="FINDME42"'])
+    page.goto(f"/log?entity={account['id']}")
+    expect(page.locator("#log tr[data-id]")).to_have_count(5)
+    page.fill("#f-q", "findme42")   # case ignored
+    page.press("#f-q", "Enter")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "search")
+    expect(page.locator("#log tr[data-id]")).to_have_count(1)
+    assert shown_ids(page) == wanted
+    expect(page.locator("#older-note")).to_have_text("1 match in every delivery.")
+    expect(page.get_by_role("button", name="Search older")).to_be_hidden()
+    assert "q=findme42" in page.url
+    # A new delivery does not show while searching (the results are not live).
+    fire_many(server, account, 1, set=['bookingCode="FINDME42"'])
+    page.wait_for_timeout(500)
+    expect(page.locator("#log tr[data-id]")).to_have_count(1)
+    # An event id.
+    event_id = call(server, "GET", f"/api/deliveries/{plain[0]}")["eventId"]
+    page.fill("#f-q", event_id)
+    page.press("#f-q", "Enter")
+    expect(page.locator("#log tr[data-id]")).to_have_count(1)
+    assert shown_ids(page) == [plain[0]]
+    # Nothing matches: the page says so, in words.
+    page.fill("#f-q", "no such text anywhere")
+    page.press("#f-q", "Enter")
+    expect(page.locator("#log tr[data-id]")).to_have_count(0)
+    expect(page.locator("#older-note")).to_have_text("0 matches in every delivery.")
+    # Clearing the box: live again, every delivery back.
+    page.fill("#f-q", "")
+    page.locator("#f-q").dispatch_event("search")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(page.locator("#log tr[data-id]")).to_have_count(6)
+
+
+def test_search_in_portuguese(page, server):
+    account = setup_account(server, "Pesquisa Hotel", "pesquisa")
+    fire_many(server, account, 2, set=['bookingCode="PT777"'])
+    page.context.add_cookies([{"name": "lang", "value": "pt-PT", "url": server.url}])
+    page.goto(f"/log?entity={account['id']}")
+    page.get_by_label("Pesquisar").fill("pt777")
+    page.get_by_label("Pesquisar").press("Enter")
+    expect(page.locator("#log tr[data-id]")).to_have_count(2)
+    expect(page.locator("#conn")).to_contain_text("Resultados da pesquisa")
+    expect(page.locator("#older-note")).to_have_text("2 resultados em todas as entregas.")

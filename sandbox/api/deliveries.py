@@ -66,14 +66,33 @@ def list_deliveries():
     cursor, limit = page_params()
     args = request.args
     key = query_event_key("event")
-    items, next_cursor = delivery_store.list_deliveries(
-        get_db(), before=cursor, limit=limit, status=_status(args.get("status")),
+    text = _search_text(args.get("q"))
+    filters = dict(
+        status=_status(args.get("status")),
         webhook_id=args.get("webhookId") or None, event_id=args.get("eventId") or None, event_key=key,
         account_id=args.get("entity") or None, since=_latest(_since(args.get("since")),
                                                              _since(args.get("from"), "from")),
         until=_since(args.get("to"), "to"),
     )
-    return jsonify(page(items, next_cursor))
+    if text is None:
+        items, next_cursor = delivery_store.list_deliveries(get_db(), before=cursor, limit=limit, **filters)
+        return jsonify(page(items, next_cursor))
+    items, next_cursor, searched = delivery_store.search_deliveries(
+        get_db(), text, before=cursor, limit=limit, **filters)
+    return jsonify({**page(items, next_cursor), "search": {"q": text, **searched}})
+
+
+def _search_text(raw: object) -> str | None:
+    """``?q=``: the text to search for, trimmed (blank is no search), or a 400 naming ``q``."""
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    if len(text) > delivery_store.SEARCH_MAX:
+        raise ValidationError([{"field": "q", "message": f"must be at most {delivery_store.SEARCH_MAX} "
+                                                         f"characters"}])
+    if any(ord(char) < 32 for char in text):
+        raise ValidationError([{"field": "q", "message": "must be text on one line"}])
+    return text
 
 
 def _latest(*instants: str | None) -> str | None:
@@ -193,6 +212,16 @@ def delete_retry_schedule(webhook_id: str):
 
 # ---- OpenAPI --------------------------------------------------------------------------------------
 
+_SEARCH_PAGE = {**page_schema("Delivery"), "properties": {
+    **page_schema("Delivery")["properties"],
+    "search": {"type": "object", "description": "Only with `q`: what this call searched.",
+               "required": ["q", "scanned", "complete"], "properties": {
+                   "q": {"type": "string", "description": "The text searched for, trimmed."},
+                   "scanned": {"type": "integer", "description": "Deliveries read by this call."},
+                   "complete": {"type": "boolean",
+                                "description": "True when nothing older is left to search."}}}}}
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/{name}"}
 
@@ -231,13 +260,24 @@ OPENAPI_PATHS = {
                 {"name": "to", "in": "query", "required": False,
                  "schema": {"type": "string", "format": "date-time"},
                  "description": "Only deliveries made at or before this instant (ISO 8601; no zone = UTC)."},
+                {"name": "q", "in": "query", "required": False,
+                 "schema": {"type": "string", "maxLength": delivery_store.SEARCH_MAX},
+                 "description": "Free-text search, ignoring case, within the other filters. A delivery's "
+                                "or an event's id finds it whatever its age. Any other text is looked for "
+                                "in the delivery's id, event id, event key, webhook name, URL, last error "
+                                "and the exact body it sends (a booking code, a guest's name...), reading "
+                                f"at most {delivery_store.SEARCH_SCAN:,} deliveries per call, newest first: "
+                                "the answer's `search.complete` says whether that reached the oldest, and "
+                                "`nextCursor` goes on from where the call stopped (so a page may hold "
+                                "fewer than `limit` matches and still have a next one)."},
                 {"name": "cursor", "in": "query", "required": False,
                  "schema": {"type": "string", "pattern": "^[0-9]+$"}},
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT}},
             ],
-            "responses": {"200": {"description": "A page of deliveries", "content": {"application/json": {
-                "schema": page_schema("Delivery")}}}, "400": _ref("responses/BadRequest")},
+            "responses": {"200": {"description": "A page of deliveries; with `q`, also what was searched",
+                                  "content": {"application/json": {"schema": _SEARCH_PAGE}}},
+                          "400": _ref("responses/BadRequest")},
         },
     },
     "/api/deliveries/{id}": {

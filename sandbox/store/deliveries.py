@@ -355,9 +355,110 @@ def list_deliveries(db: sqlite_utils.Database, *, before: int | None = None, lim
     elif (filters.get("status") is not None and filters.get("account_id") is not None
           and filters.get("webhook_id") is None and filters.get("event_id") is None):
         select = _account_status_plan(db, filters["account_id"], filters["status"]) or select
+    elif (isinstance(filters.get("status"), str) and filters["status"] != "succeeded"
+          and filters.get("event_key") is not None and filters.get("webhook_id") is None
+          and filters.get("event_id") is None and filters.get("account_id") is None):
+        # A key's deliveries in an unfinished status: one range of the partial index (whose condition
+        # the query must repeat for SQLite to use it).
+        select = f"select {_COLUMNS} from deliveries d indexed by deliveries_unfinished_by_key"
+        clauses = [*clauses, "d.status <> 'succeeded'"]
     rows, next_cursor = newest_first_page(db, select, clauses, params, seq="d.seq", before=before,
                                           limit=limit)
     return [_shape(row) for row in rows], next_cursor
+
+
+SEARCH_SCAN = 2_000    # deliveries read per search request, newest first, when the text is not an id
+SEARCH_MAX = 200       # characters of a search text
+
+
+def search_deliveries(db: sqlite_utils.Database, text: str, *, before: int | None = None, limit: int = 50,
+                      scan: int | None = None, **filters) -> tuple[list[dict], int | None, dict]:
+    """Free-text search of deliveries, newest first, within ``filters`` (as ``list_deliveries``).
+
+    A text that is a delivery's or an event's id is found through their indexes, whatever its age.
+    Any other text is looked for, ignoring case, in each delivery's id, event id, event key, webhook
+    name, URL, last error and the exact body it sends (the payload: booking code, guest, hotel...), on
+    at most ``scan`` (default ``SEARCH_SCAN``) deliveries per call, so a search never reads the whole
+    table. Returns the page, the cursor to go on from (after the last match when the page is full, else
+    after the last delivery read when the scan stopped at its bound, else None) and what was searched:
+    ``{"scanned", "complete"}``.
+    """
+    scan = scan or SEARCH_SCAN
+    if filters.get("until") is not None:
+        before = _until_bound(db, filters["until"], before)
+    clauses, params = _filters(**filters)
+    by_id = db.conn.execute("select 1 from deliveries where id = ? or event_id = ? limit 1",
+                            [text, text]).fetchone()
+    if by_id:
+        rows, next_cursor = newest_first_page(
+            db, f"select {_COLUMNS} from deliveries d",
+            [*clauses, "d.seq in (select seq from deliveries where id = ? union all "
+                       "select seq from deliveries where event_id = ?)"],
+            [*params, text, text], seq="d.seq", before=before, limit=limit)
+        searched = {"scanned": len(rows), "complete": next_cursor is None}
+        return [_shape(row) for row in rows], next_cursor, searched
+    if before is not None:
+        clauses, params = [*clauses, "d.seq < ?"], [*params, before]
+    select = f"select {_COLUMNS} from deliveries d"
+    if filters.get("since") is not None:
+        select, clauses = _since_plan(db, filters["since"], before, clauses)
+    where = (" where " + " and ".join(clauses)) if clauses else ""
+    # Read lean rows (the searched fields and the body sent), then the matches' full rows by seq.
+    lean = ("select d.seq, d.id, d.event_id, d.event_key, d.webhook_name, d.event_url, d.last_error, "
+            "coalesce(d.body, e.body) from deliveries d")
+    select = (select.replace(f"select {_COLUMNS} from deliveries d", lean, 1)
+              + " join events e on e.seq = d.event_seq")
+    matches = _matcher(text)
+    rows = db.conn.execute(f"{select}{where} order by d.seq desc limit ?", [*params, scan + 1])
+    found: list[int] = []
+    scanned = read_to_last = 0
+    last_seq = next_cursor = None
+    for seq, *fields, body in rows:
+        if scanned == scan:           # one row past the bound: more is left to search
+            next_cursor = last_seq
+            break
+        scanned, last_seq = scanned + 1, seq
+        if matches(fields, body):
+            if len(found) == limit:   # the page is full: go on after its last match
+                next_cursor, scanned = found[-1], read_to_last
+                break
+            found.append(seq)
+            read_to_last = scanned
+    rows.close()
+    items = []
+    if found:
+        marks = ", ".join("?" * len(found))
+        items = [_shape(row) for row in db.query(
+            f"select {_COLUMNS} from deliveries d where d.seq in ({marks}) order by d.seq desc", found)]
+    return items, next_cursor, {"scanned": scanned, "complete": next_cursor is None}
+
+
+def _matcher(text: str) -> Callable[[list, bytes | str | None], bool]:
+    """A test of one delivery's searched fields and body for ``text``, ignoring case. An ASCII text is
+    looked for in the body's bytes with ASCII letters lowered, which spares decoding every body (the
+    same answer as case-folding but for a few letters such as the Kelvin sign, which folds to "k");
+    any other text in the decoded body, case-folded."""
+    if text.isascii():
+        needle, needle_bytes = text.lower(), text.lower().encode()
+
+        def ascii_match(fields: list, body: bytes | str | None) -> bool:
+            if needle in " ".join(str(field or "") for field in fields).lower():
+                return True
+            raw = body.encode() if isinstance(body, str) else bytes(body or b"")
+            return needle_bytes in raw.lower()
+        return ascii_match
+    folded = text.casefold()
+
+    def folded_match(fields: list, body: bytes | str | None) -> bool:
+        return (folded in " ".join(str(field or "") for field in fields).casefold()
+                or folded in _text(body).casefold())
+    return folded_match
+
+
+def _text(body: bytes | str | None) -> str:
+    if body is None:
+        return ""
+    return body if isinstance(body, str) else bytes(body).decode("utf-8", "replace")
 
 
 def _account_status_plan(db: sqlite_utils.Database, account_id: str, status: str | list[str]) -> str | None:

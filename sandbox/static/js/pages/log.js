@@ -6,14 +6,14 @@ import { eventTypes, get, post, routes, withQuery } from "../api.js";
 import { $, fill, h, toast } from "../dom.js";
 import { DeliveryTable } from "../deliveries.js";
 import { confirmDialog } from "../dialog.js";
-import { _, ngettext } from "../i18n.js";
+import { _, formatNumber, ngettext } from "../i18n.js";
 import { LiveFeed } from "../live.js";
 import { scrollCue } from "../scrollcue.js";
 
 const BACKLOG = 200;
 const form = $("#filters");
 const controls = {
-  entity: $("#f-entity"), webhookId: $("#f-webhook"), event: $("#f-event"), status: $("#f-status"),
+  q: $("#f-q"), entity: $("#f-entity"), webhookId: $("#f-webhook"), event: $("#f-event"), status: $("#f-status"),
   from: $("#f-from"), to: $("#f-to"),
 };
 const pauseButton = $("#pause");
@@ -59,23 +59,24 @@ function restQuery(query = filters()) {
   return out;
 }
 
-/** The filters for the websocket, which knows no range: new deliveries are after ``from`` anyway. */
+/** The filters for the websocket, which knows no range or search: new deliveries are after ``from`` anyway. */
 function liveQuery(query = filters()) {
-  const { from, to, ...live } = query; // eslint-disable-line no-unused-vars
+  const { from, to, q, ...live } = query; // eslint-disable-line no-unused-vars
   return live;
 }
 
 /** Run the feed for ``query``: live with a backlog; with a ``from``, live news only, the past from the
- * REST list; with a ``to``, nothing live (the range is over), the REST list only. */
+ * REST list; with a ``to`` (the range is over) or a search (the server searches stored deliveries),
+ * nothing live, the REST list only. */
 function follow(query) {
-  if (query.to) {
+  if (query.to || query.q) {
     feed.stop();
-    state = "range";
+    state = query.q ? "search" : "range";
     showState();
   } else {
     feed.restart(liveQuery(query), { backlog: query.from ? 0 : BACKLOG });
   }
-  if (query.from || query.to) loadOlder();
+  if (query.from || query.to || query.q) loadOlder();
 }
 
 function showEmpty() {
@@ -88,7 +89,7 @@ function showState() {
   const shown = paused ? "paused" : state;
   conn.dataset.state = shown;
   conn.querySelector(".conn-text").textContent = {
-    live: _("Live"), range: _("Time range"), connecting: _("Connecting"), reconnecting: _("Reconnecting…"), paused: _("Paused"), refused: _("Stopped"),
+    live: _("Live"), range: _("Time range"), search: _("Search results"), connecting: _("Connecting"), reconnecting: _("Reconnecting…"), paused: _("Paused"), refused: _("Stopped"),
   }[shown] || shown;
   const note = $("#paused-note");
   note.hidden = !paused;
@@ -175,19 +176,30 @@ async function refill() {
 // cursor, appending below; rows already shown are skipped, so a delivery shows once.
 const OLDER_PAGE = 50;
 const PAGE_MAX = 500; // the REST list's largest limit
-let older = { cursor: null, done: false, busy: false };
+let older = { cursor: null, done: false, busy: false, scanned: 0, found: 0 };
 
 function showOlder() {
   const button = $("#load-older");
+  const searching = Boolean(JSON.parse(applied || "{}").q);
   button.hidden = older.done;
   button.disabled = older.busy;
-  const shown = older.added ? ngettext("{{n}} older delivery shown.", "{{n}} older deliveries shown.", older.added) : "";
-  $("#older-note").textContent = [shown, older.done ? _("Nothing older matches these filters.") : ""]
-    .filter(Boolean).join(" ");
+  button.textContent = searching ? _("Search older") : _("Load older");
+  let note;
+  if (searching) {
+    const scanned = formatNumber(older.scanned);
+    note = older.busy && !older.scanned ? _("Searching…")
+      : older.done ? ngettext("{{n}} match in every delivery.", "{{n}} matches in every delivery.", older.found)
+        : ngettext("{{n}} match in the newest {{scanned}} deliveries.",
+          "{{n}} matches in the newest {{scanned}} deliveries.", older.found, { scanned });
+  } else {
+    const shown = older.added ? ngettext("{{n}} older delivery shown.", "{{n}} older deliveries shown.", older.added) : "";
+    note = [shown, older.done ? _("Nothing older matches these filters.") : ""].filter(Boolean).join(" ");
+  }
+  $("#older-note").textContent = note;
 }
 
 function resetOlder() {
-  older = { cursor: null, done: false, busy: false };
+  older = { cursor: null, done: false, busy: false, scanned: 0, found: 0 };
   showOlder();
 }
 
@@ -212,6 +224,12 @@ async function loadOlder() {
       }
       older.cursor = body.nextCursor;
       older.done = !body.nextCursor;
+      if (body.search) {
+        // A search call reads a bounded slice of the log: one call per click, however few it found.
+        older.scanned += body.search.scanned;
+        older.found += (body.items || []).length;
+        break;
+      }
     }
     showEmpty();
     older.added = added;
@@ -280,7 +298,9 @@ controls.entity.addEventListener("change", () => {
   applyFilters();
 });
 for (const name of ["webhookId", "status"]) controls[name].addEventListener("change", applyFilters);
-for (const name of ["event", "from", "to"]) controls[name].addEventListener("change", applyFilters);
+for (const name of ["event", "from", "to", "q"]) controls[name].addEventListener("change", applyFilters);
+// Clearing the search box with its own x (or Escape) goes back to the live log at once.
+controls.q.addEventListener("search", () => { if (!controls.q.value) applyFilters(); });
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   applyFilters();
