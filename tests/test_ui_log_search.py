@@ -172,3 +172,20 @@ def test_search_in_portuguese(page, server):
     expect(page.locator("#log tr[data-id]")).to_have_count(2)
     expect(page.locator("#conn")).to_contain_text("Resultados da pesquisa")
     expect(page.locator("#older-note")).to_have_text("2 resultados em todas as entregas.")
+
+
+def test_one_search_reads_on_past_the_bound_of_a_call(page, server, monkeypatch):
+    # Each call reads at most SEARCH_SCAN deliveries (5 here); the page reads on until a match shows,
+    # so the oldest of 21 is found by one Enter, and the note counts every delivery read.
+    from sandbox.store import deliveries as delivery_store
+    monkeypatch.setattr(delivery_store, "SEARCH_SCAN", 5)
+    account = setup_account(server, "Deep Hotel", "deep")
+    oldest = fire_many(server, account, 1, set=['bookingCode="DEEP-1"'])
+    fire_many(server, account, 20)
+    page.goto(f"/log?entity={account['id']}")
+    expect(page.locator("#log tr[data-id]")).to_have_count(21)
+    page.fill("#f-q", "deep-1")
+    page.press("#f-q", "Enter")
+    expect(page.locator("#log tr[data-id]")).to_have_count(1)
+    assert shown_ids(page) == oldest
+    expect(page.locator("#older-note")).to_have_text("1 match in every delivery.")

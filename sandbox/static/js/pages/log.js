@@ -176,6 +176,7 @@ async function refill() {
 // cursor, appending below; rows already shown are skipped, so a delivery shows once.
 const OLDER_PAGE = 50;
 const PAGE_MAX = 500; // the REST list's largest limit
+const SEARCH_PER_CLICK = 20000; // deliveries one search click reads at most (in calls of 2,000)
 let older = { cursor: null, done: false, busy: false, scanned: 0, found: 0 };
 
 function showOlder() {
@@ -210,6 +211,7 @@ async function loadOlder() {
   const query = applied;
   try {
     let added = 0;
+    let scannedThisClick = 0;
     // A page can hold only rows the live backlog already shows: read on until one is new.
     while (!added && !older.done) {
       // The first page covers the rows shown too (one request, not one per 50 the backlog holds).
@@ -225,10 +227,13 @@ async function loadOlder() {
       older.cursor = body.nextCursor;
       older.done = !body.nextCursor;
       if (body.search) {
-        // A search call reads a bounded slice of the log: one call per click, however few it found.
+        // Each search call reads a bounded slice of the log (2,000 deliveries): one click reads on
+        // until a match shows or SEARCH_PER_CLICK deliveries were read, then says how far it got.
         older.scanned += body.search.scanned;
         older.found += (body.items || []).length;
-        break;
+        scannedThisClick += body.search.scanned;
+        if (scannedThisClick >= SEARCH_PER_CLICK) break;
+        showOlder();
       }
     }
     showEmpty();
