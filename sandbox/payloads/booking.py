@@ -8,9 +8,9 @@ reviewed...), so a booking's record tells its whole life.
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 
+from sandbox.jsoncopy import copy_json
 from sandbox.payloads.common import Resource, compact, link, unzoned, zoned
 
 REVIEW_KEYS = frozenset({"booking.review.created"})
@@ -210,7 +210,7 @@ def _apply_person(record: dict, name: str, person) -> None:
 
 def apply(key: str, record: dict, summary: dict) -> dict:
     """Return ``record`` with the summary's values written in (the fields both have)."""
-    record = copy.deepcopy(record)
+    record = copy_json(record)
     if key in REVIEW_KEYS | RESPONSE_KEYS:
         return _apply_review(key, record, summary)
     _put(record, "id", summary.get("bookingIdentifier"))
@@ -302,7 +302,7 @@ def evolve(key: str, old: dict, new: dict) -> dict:
     status with the history steps that lead there, and its own blocks (cancellation, a refund sized
     as the same share of this booking's total, payouts, funds, review).
     """
-    record = copy.deepcopy(old)
+    record = copy_json(old)
     status = new.get("bookingStatus")
     history = record.setdefault("statusHistory", [])
     current = record.get("bookingStatus")
@@ -325,9 +325,9 @@ def evolve(key: str, old: dict, new: dict) -> dict:
             # A booking is cancelled once and reviewed once: later events keep the first; an answer to
             # the review joins the review the guest wrote.
             if block == "review" and new["review"].get("response") and not record["review"].get("response"):
-                record["review"]["response"] = copy.deepcopy(new["review"]["response"])
+                record["review"]["response"] = copy_json(new["review"]["response"])
             continue
-        record[block] = copy.deepcopy(new[block])
+        record[block] = copy_json(new[block])
     if new.get("refunds") and total and new_total:
         for refund in new["refunds"]:
             ratio = refund["sourceAmount"]["amount"] / new_total["amount"] if new_total["amount"] else 1
@@ -337,10 +337,10 @@ def evolve(key: str, old: dict, new: dict) -> dict:
                 amount = {"amount": round(total["amount"] - already, 2), "currency": total["currency"]}
             else:
                 amount = _scaled(refund["sourceAmount"], ratio, total)
-            record.setdefault("refunds", []).append({**copy.deepcopy(refund), "sourceAmount": amount})
+            record.setdefault("refunds", []).append({**copy_json(refund), "sourceAmount": amount})
     for block in ("payouts", "funds"):
         if new.get(block) is not None and total and new_total and new_total["amount"]:
-            record[block] = copy.deepcopy(new[block])
+            record[block] = copy_json(new[block])
             items = record[block] if isinstance(record[block], list) else [record[block]]
             for item in items:
                 share = item["sourceAmount"]["amount"] / new_total["amount"]

@@ -26,8 +26,7 @@ Wink path (``facility/room-type``, ``rate-plan``, ``sales/account``, ``promotion
 
 from __future__ import annotations
 
-import copy
-
+from sandbox.jsoncopy import copy_json
 from sandbox.payloads.common import Resource, compact, link, unzoned, zoned
 
 FAMILIES = ("room_type", "rate_plan", "master_rate", "add_on", "meeting_room", "restaurant", "spa",
@@ -117,7 +116,7 @@ def apply(key: str, record: dict, summary: dict) -> dict:
     ``itemType`` is the key's and is not written back; ``active`` sets the status (``ACTIVE``, or
     ``INACTIVE``/``PAUSED`` for an item that was on sale).
     """
-    record = copy.deepcopy(record)
+    record = copy_json(record)
     _put(record, "id", summary.get("itemIdentifier"))
     if _is_channel(key):
         _put(record.setdefault("supplier", {}), "identifier", summary.get("hotelIdentifier"))
@@ -147,16 +146,16 @@ def evolve(key: str, old: dict, new: dict) -> dict:
     (so no longer ``active``).
     """
     if key.endswith(".deleted"):
-        record = copy.deepcopy(old)
+        record = copy_json(old)
         record["status"] = "DELETED"
         if isinstance(record.get("active"), bool):
             record["active"] = False
         record["deletedDate"] = new.get("deletedDate") or new.get("lastUpdate") or old.get("lastUpdate")
     else:
-        record = copy.deepcopy(new)
+        record = copy_json(new)
         for field in (*_KEPT, *_IDENTITY.get(family(key), ())):
             if field in old:
-                record[field] = copy.deepcopy(old[field])
+                record[field] = copy_json(old[field])
         if record.get("refundable") != new.get("refundable"):
             # a deadline belongs to a refundable plan: the stored plan keeps its own
             record["cancellationDeadlineDays"] = old.get("cancellationDeadlineDays")

@@ -27,8 +27,7 @@ An edited payload's ``type`` is written back as it is, unless the record's type 
 
 from __future__ import annotations
 
-import copy
-
+from sandbox.jsoncopy import copy_json
 from sandbox.payloads.common import Resource, compact, link, unzoned, zoned
 
 KIND = "managing-entity"
@@ -149,7 +148,7 @@ def _refresh_changes(record: dict, fields=_SUMMARIZED) -> None:
 
 def apply(key: str, record: dict, summary: dict) -> dict:
     """Return ``record`` with the summary's values written in (the fields both have)."""
-    record = copy.deepcopy(record)
+    record = copy_json(record)
     _put(record, "id", summary.get("managingEntityIdentifier"))
     for field in ("name", "status", "urlName"):
         _put(record, field, summary.get(field))
@@ -171,19 +170,19 @@ def _take(record: dict, new: dict, field: str) -> None:
         source = source.get(parent) if isinstance(source, dict) else None
         target = target.setdefault(parent, {})
     if isinstance(source, dict) and name in source:
-        target[name] = copy.deepcopy(source[name])
+        target[name] = copy_json(source[name])
 
 
 def _managers(key: str, record: dict, new: dict) -> None:
     managers = record.setdefault("managers", [])
     if key == "account.managers.update":
         if new.get("managers"):
-            managers.append(copy.deepcopy(new["managers"][-1]))
+            managers.append(copy_json(new["managers"][-1]))
         return
     manager = new.get("manager")
     if key not in _MANAGER_KEYS or not isinstance(manager, dict):
         return
-    manager = copy.deepcopy(manager)
+    manager = copy_json(manager)
     joins, owner = _MANAGER_KEYS[key]
     if key == "managing_entity.manager.removed":
         # the account's own latest manager leaves, rather than a stranger the generator made up
@@ -207,7 +206,7 @@ def evolve(key: str, old: dict, new: dict) -> dict:
     place id, subscription, invoice, a task or notification...), with change entries that start at
     the stored values.
     """
-    record = copy.deepcopy(old)
+    record = copy_json(old)
     for block in _EVENT_BLOCKS:
         record.pop(block, None)
     for field in _CHANGES.get(key, ()):
@@ -218,14 +217,14 @@ def evolve(key: str, old: dict, new: dict) -> dict:
         plan = (old.get("subscription") or {}).get("plan") or new.get("previousPlan")
         _put(record, "previousPlan", plan)
     if key == "managing_entity.agent.updated":
-        agent = copy.deepcopy(old.get("agent"))
+        agent = copy_json(old.get("agent"))
         if isinstance(agent, dict) and isinstance(agent.get("commissionPercentage"), int | float):
             agent["commissionPercentage"] = min(100, agent["commissionPercentage"] + 2)
-        record["agent"] = agent if agent else copy.deepcopy(new.get("agent"))
+        record["agent"] = agent if agent else copy_json(new.get("agent"))
     _managers(key, record, new)
     if new.get("changes"):
         record["changes"] = [{**change, "previousValue": _shown(_get(old, change.get("field", "")))}
-                             for change in copy.deepcopy(new["changes"])]
+                             for change in copy_json(new["changes"])]
         _refresh_changes(record, {change.get("field") for change in record["changes"]})
     record["lastUpdate"] = new.get("lastUpdate") or record.get("lastUpdate")
     record["version"] = int(record.get("version") or 0) + 1

@@ -22,8 +22,7 @@ The record lives at ``/api/managing-entity/{hotel}/extranet/property`` (Wink's `
 
 from __future__ import annotations
 
-import copy
-
+from sandbox.jsoncopy import copy_json
 from sandbox.payloads.common import Resource, compact, link, unzoned, zoned
 
 KIND = "property"
@@ -128,7 +127,7 @@ def _refresh_changes(record: dict, fields=_SUMMARIZED) -> None:
 
 def apply(key: str, record: dict, summary: dict) -> dict:
     """Return ``record`` with the summary's values written in (the fields both have)."""
-    record = copy.deepcopy(record)
+    record = copy_json(record)
     hotel = summary.get("hotelIdentifier")
     _put(record, "id", hotel)
     _put(record, "managingEntityIdentifier", hotel)
@@ -158,10 +157,10 @@ def _policies(key: str, record: dict, new: dict) -> None:
     policies = record.setdefault("policies", [])
     if key == "property.policy.updated" and policies:
         # the stored property's latest policy is the one updated: it keeps its identifier
-        policy = {**copy.deepcopy(policy), "identifier": policies[-1].get("identifier")}
+        policy = {**copy_json(policy), "identifier": policies[-1].get("identifier")}
         policies[-1] = policy
     else:
-        policy = copy.deepcopy(policy)
+        policy = copy_json(policy)
         policies.append(policy)
     record["policy"] = dict(policy)
 
@@ -173,18 +172,18 @@ def evolve(key: str, old: dict, new: dict) -> dict:
     it takes from ``new`` what the key changes (its status, name, address, pin, services, welcome text,
     a policy...), with change entries that start at the stored values.
     """
-    record = copy.deepcopy(old)
+    record = copy_json(old)
     for block in _EVENT_BLOCKS:
         record.pop(block, None)
     fields = _CHANGES.get(key, ())
     for field in fields:
         if field in new:
-            record[field] = copy.deepcopy(new[field])
+            record[field] = copy_json(new[field])
     if key == "property.status.updated":
         record["previousStatus"] = old.get("status")
     if new.get("changes"):
         record["changes"] = [{**change, "previousValue": _shown(old, change.get("field", ""))}
-                             for change in copy.deepcopy(new["changes"])]
+                             for change in copy_json(new["changes"])]
         _refresh_changes(record, {change.get("field") for change in record["changes"]})
     _policies(key, record, new)
     record["lastUpdate"] = new.get("lastUpdate") or record.get("lastUpdate")
