@@ -196,6 +196,22 @@ def routes(db, *, hook: str, quiet: str, delivery_id: str, event_id: str) -> lis
         ("/api/event-types", ""),
         ("/api/fixtures", ""),
         ("/api/health", ""),
+        (f"/api/webhooks/{hook}/health", ""),
+        (f"/api/webhooks/{hook}/hold", ""),
+        ("/api/bundles", ""),
+        # The UI's pages (each then reads the API routes above).
+        ("/", ""),
+        (f"/accounts/{big}", ""),
+        (f"/accounts/{big}/webhooks/new", ""),
+        (f"/accounts/{big}/webhooks/{hook}/edit", ""),
+        (f"/webhooks/{hook}/hold", ""),
+        ("/send", ""),
+        ("/present", ""),
+        ("/log", ""),
+        (f"/deliveries/{delivery_id}", ""),
+        ("/reference", ""),
+        ("/inboxes", ""),
+        ("/bundles", ""),
     ]
     return paths
 

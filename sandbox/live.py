@@ -191,6 +191,7 @@ def inbox_feed(app: Flask, name: str) -> Feed:
         since=since,
         last_cursor=inbox_store.last_capture_id,
         filters={"inbox": [name]},
+        bounded=True,
     )
 
 

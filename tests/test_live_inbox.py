@@ -80,3 +80,21 @@ def test_a_viewer_that_falls_behind_gets_a_gap_and_can_fill_it(serve):  # noqa: 
     resumed, _ = sandbox.connect("/ws/inbox/big", since=gap["cursor"]).history()
     assert kept + [m["cursor"] for m in resumed] == ids
     stalled.close()
+
+
+def test_a_resume_sends_at_most_the_bound_then_a_gap_to_go_on_from(serve, monkeypatch):  # noqa: F811
+    # Bounded like /ws/deliveries (at most MAX_BACKLOG messages, 1,000; 5 here), however old the
+    # cursor: the rest is a gap with reason "limit" whose cursor resumes where the first stopped.
+    from sandbox import live
+    monkeypatch.setattr(live, "MAX_BACKLOG", 5)
+    sandbox = serve()
+    ids = [post(sandbox, "/inbox/lim")["captureId"] for _ in range(8)]
+    post(sandbox, "/inbox/other")
+    first, ready = sandbox.connect("/ws/inbox/lim", since=0).history()
+    *sent, gap = first
+    assert [m["cursor"] for m in sent] == ids[:5]
+    assert gap["type"] == "gap" and gap["reason"] == "limit" and gap["cursor"] == ids[4]
+    assert gap["firstCursor"] == ids[4] + 1 and gap["dropped"] is None   # a filtered feed: unknown
+    rest, _ = sandbox.connect("/ws/inbox/lim", since=gap["cursor"]).history()
+    assert [m["cursor"] for m in rest] == ids[5:]
+    assert ready["history"] == 5

@@ -320,7 +320,8 @@ OPENAPI_PATHS = {
     },
     "/ws/inbox/{name}": {
         "description": "Websocket (not plain HTTP): an inbox's captures, live. Query: backlog "
-                       "(0-1000, default 50), since (a capture id). Messages: inbox.captured, "
+                       "(0-1000, default 50), since (a capture id: at most 1,000 after it, then a "
+                       "gap). Messages: inbox.captured, "
                        "inbox.cleared, ready, gap.",
     },
 }
