@@ -85,6 +85,8 @@ function showEmpty() {
 }
 
 function showState() {
+  // Pause holds back live news: a search or a range that has ended has none.
+  pauseButton.disabled = state === "search" || state === "range";
   const conn = $("#conn");
   const shown = paused ? "paused" : state;
   conn.dataset.state = shown;
