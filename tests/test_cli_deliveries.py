@@ -76,3 +76,25 @@ def test_list_cancel_and_redeliver_dead(live_server, account):
         assert unknown.exit_code == 1 and "No webhook with id 'no-such-webhook'" in unknown.output
         missing = invoke("cancel", "no-such-delivery", "--server", server)
         assert missing.exit_code == 1 and "HTTP 404" in missing.output
+
+
+def test_search_finds_a_booking_code_in_the_payload(live_server, account):
+    server = live_server.url
+    with Receiver(lambda r: (200, {}, b"")) as receiver:
+        requests.post(f"{server}/api/managing-entity/{account['id']}/webhook", timeout=10, json={
+            "name": "Search desk", "eventUrl": receiver.url, "eventList": []}).raise_for_status()
+        requests.post(f"{server}/api/events", timeout=10, json={
+            "event": "booking.create", "entity": account["id"], "count": 3}).raise_for_status()
+        wanted = requests.post(f"{server}/api/events", timeout=10, json={
+            "event": "booking.create", "entity": account["id"], "set": ['bookingCode="CLI-FIND-9"']}
+        ).json()["events"][0]["deliveries"][0]["id"]
+
+        found = invoke("deliveries", "--search", "cli-find-9", "--server", server)
+        assert found.exit_code == 0, found.output
+        assert wanted in found.output and "\n1 delivery." in found.output
+        as_json = invoke("deliveries", "--search", "CLI-FIND-9", "--json", "--server", server)
+        assert [item["id"] for item in json.loads(as_json.output)] == [wanted]
+        none = invoke("deliveries", "--search", "nothing-like-this", "--server", server)
+        assert none.exit_code == 0 and "No delivery matches." in none.output
+        too_long = invoke("deliveries", "--search", "x" * 201, "--server", server)
+        assert too_long.exit_code == 1 and "must be at most 200 characters" in too_long.output

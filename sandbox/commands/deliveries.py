@@ -50,22 +50,29 @@ def _answer(delivery: dict) -> str:
 @click.option("--webhook", "webhook_id", metavar="WEBHOOK_ID", help="Only this webhook's deliveries.")
 @click.option("--entity", metavar="ACCOUNT_ID", help="Only deliveries of this account's letters.")
 @click.option("--event", "event_key", metavar="KEY", help="Only this event key, e.g. booking.create.")
+@click.option("--search", "text", metavar="TEXT",
+              help="Only deliveries whose id or event id is TEXT, or whose event key, webhook name, URL, "
+                   "last error or payload contains it, ignoring case (a booking code, a guest's name).")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True,
               help="How many to show, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the deliveries as JSON.")
 @server_options
 def deliveries(client: SandboxClient, status: str | None, webhook_id: str | None, entity: str | None,
-               event_key: str | None, limit: int, as_json: bool) -> None:
+               event_key: str | None, text: str | None, limit: int, as_json: bool) -> None:
     """List deliveries, newest first: status, attempts, the last answer, event and webhook.
 
     \b
     Example:
         python run.py deliveries --status failed
         python run.py deliveries --status DEAD --webhook 1c8fc3a2-... --json
+        python run.py deliveries --search ABC123
     """
-    page = client.get("/api/deliveries", status=status, webhookId=webhook_id, entity=entity,
-                      event=event_key, limit=limit)
-    items = page["items"]
+    query = {"status": status, "webhookId": webhook_id, "entity": entity, "event": event_key}
+    if text is None:
+        page = client.get("/api/deliveries", **query, limit=limit)
+        items = page["items"]
+    else:
+        page, items = _search(client, query, text, limit)
     if as_json:
         emit_json(items)
         return
@@ -78,8 +85,27 @@ def deliveries(client: SandboxClient, status: str | None, webhook_id: str | None
         click.echo(f"{when}  {status}  {item['attemptCount']:>3}  {_answer(item):<5}  {item['event']:<28}  "
                    f"{item['webhookName']:<20}  {item['id']}")
     more = " (more: raise --limit)" if page.get("nextCursor") else ""
+    if text is not None and page.get("nextCursor") and len(items) < limit:
+        more = f" in the newest {page['scanned']:,} deliveries (older ones not searched)"
     click.echo(f"\n{len(items)} deliver{'y' if len(items) == 1 else 'ies'}{more}. Cancel one: "
                "python run.py cancel DELIVERY_ID")
+
+
+SEARCH_DEPTH = 100_000   # deliveries one --search reads at most (the API reads 2,000 per call)
+
+
+def _search(client: SandboxClient, query: dict, text: str, limit: int) -> tuple[dict, list[dict]]:
+    """Follow ``?q=``'s cursor until ``limit`` matches or SEARCH_DEPTH deliveries were read; return the
+    last page (with ``scanned``: how many deliveries were read in all) and the matches."""
+    items: list[dict] = []
+    scanned, cursor = 0, None
+    while True:
+        page = client.get("/api/deliveries", **query, q=text, limit=limit - len(items), cursor=cursor)
+        items += page["items"]
+        scanned += page["search"]["scanned"]
+        cursor = page["nextCursor"]
+        if not cursor or len(items) >= limit or scanned >= SEARCH_DEPTH:
+            return {**page, "scanned": scanned}, items
 
 
 @cli.command()
