@@ -102,6 +102,24 @@ def test_the_switcher_is_on_a_phone_too(browser, server):  # noqa: F811
     page.context.close()
 
 
+@pytest.mark.parametrize("lang, nav_name", [("en", "Main"), ("pt-PT", "Principal")])
+def test_every_nav_item_and_the_switch_are_in_view_on_a_phone(browser, server, lang, nav_name):  # noqa: F811
+    """At 390x844 the top bar holds the six nav items and EN | PT, none pushed off or covered."""
+    page = _page(browser, server, viewport=PHONE)
+    page.goto(f"/language/{lang}?next=/log")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    links = page.get_by_role("navigation", name=nav_name).get_by_role("link")
+    expect(links).to_have_count(6)
+    # Checked where they are (scroll=False): an item the user must scroll the bar to find is the bug.
+    for link in links.all():
+        assert_clickable(link, scroll=False)
+    for name in ("English", "Português"):
+        assert_clickable(page.get_by_role("link", name=name), scroll=False)
+    screenshot(page, f"i18n-phone-top-bar-{lang}")
+    assert page.js_errors == []
+    page.context.close()
+
+
 def test_dates_and_numbers_follow_the_language(browser, server):  # noqa: F811
     """The page scripts' formats (sandbox/static/js/dom.js, through Intl) in each language."""
     page = _page(browser, server, locale="pt-PT")
