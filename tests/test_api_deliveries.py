@@ -80,6 +80,21 @@ def test_list_refuses_bad_filters(client, query, field):
     assert_problem(client.get(f"/api/deliveries?{query}"), 400, field=field)
 
 
+@pytest.mark.parametrize(("query", "start"), [
+    ("from=2026-01-02T00:00:00Z&to=2026-01-01T23:59:59Z", "from"),
+    ("since=2026-01-02T00:00:00Z&to=2026-01-01T23:59:59Z", "since"),
+    ("from=2026-01-02T01:00:00%2B01:00&to=2026-01-01T23:59:59Z", "from"),   # 00:00 UTC: offsets count
+])
+def test_list_refuses_a_range_that_ends_before_it_starts(client, query, start):
+    body = assert_problem(client.get(f"/api/deliveries?{query}"), 400, field="to")
+    assert body["errors"] == [{"field": "to", "message": f"must not be before {start}"}]
+
+
+def test_list_takes_a_range_of_one_instant(client):
+    body = client.get("/api/deliveries?from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00%2B01:00").get_json()
+    assert body["items"] == []
+
+
 def test_show_has_every_attempt_and_404(client, account, ok_and_failing):
     _good, bad, _ok, failing = ok_and_failing
     [event] = fire(client, account, "payee.update", undelivered=True, webhookId=bad["id"])["events"]

@@ -124,6 +124,47 @@ def test_a_time_range_reads_the_rest_list_and_stays_live_without_an_end(page, se
     assert sorted(shown_ids(page)) == sorted(fired + more)
 
 
+def test_a_refused_range_is_said_next_to_the_filters(page, server):
+    account = setup_account(server, "Backwards Hotel", "backwards")
+    fire_many(server, account, 2)
+    page.goto(f"/log?entity={account['id']}")
+    expect(page.locator("#log tr[data-id]")).to_have_count(2)
+    banner = page.locator("#filter-error")
+    # Until before From: the REST list's 400 names `to`, shown by the filters' label, not as a toast.
+    page.fill("#f-from", "2026-03-02T10:00")
+    page.fill("#f-to", "2026-03-01T10:00")
+    page.locator("#f-to").dispatch_event("change")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Until filter: must not be before from")
+    expect(page.locator("#f-to")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#f-from")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "refused")
+    expect(page.get_by_role("button", name="Load older")).to_be_hidden()
+    expect(page.locator("#older-note")).to_have_text("")
+    expect(page.locator("#toasts .toast")).to_have_count(0)
+    # Mended, the banner goes and the range is read.
+    page.fill("#f-to", "2026-03-03T10:00")
+    page.locator("#f-to").dispatch_event("change")
+    expect(banner).to_be_hidden()
+    expect(page.locator("#f-to")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "range")
+    # A start the browser takes but the server cannot read (a five-digit year): named by its label,
+    # and nothing live meanwhile.
+    page.fill("#f-to", "")
+    page.fill("#f-from", "20000-01-01T00:00")
+    page.locator("#f-from").dispatch_event("change")
+    expect(banner).to_contain_text("From filter: must be an ISO 8601 date-time")
+    expect(page.locator("#f-from")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "refused")
+    fire_many(server, account, 1)
+    expect(page.locator("#log tr[data-id]")).to_have_count(0)
+    expect(page.locator("#toasts .toast")).to_have_count(0)
+    # Clear the filters: live again.
+    page.get_by_role("button", name="Clear the filters").click()
+    expect(banner).to_be_hidden()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+
+
 def test_search_finds_a_booking_code_and_an_id_and_pages_on(page, server):
     # Free-text search reads the REST list with ?q=: nothing live while it shows matches, a booking code
     # found in the payload, an event id found whatever its age, and the x of the box goes back to live.

@@ -70,9 +70,7 @@ def list_deliveries():
     filters = dict(
         status=_status(args.get("status")),
         webhook_id=args.get("webhookId") or None, event_id=args.get("eventId") or None, event_key=key,
-        account_id=args.get("entity") or None, since=_latest(_since(args.get("since")),
-                                                             _since(args.get("from"), "from")),
-        until=_since(args.get("to"), "to"),
+        account_id=args.get("entity") or None, **_range(args),
     )
     if text is None:
         items, next_cursor = delivery_store.list_deliveries(get_db(), before=cursor, limit=limit, **filters)
@@ -99,6 +97,20 @@ def _latest(*instants: str | None) -> str | None:
     """The later of ``since`` and ``from`` (the same bound under two names), or None."""
     given = [instant for instant in instants if instant is not None]
     return max(given) if given else None
+
+
+def _range(args) -> dict:
+    """``since``/``from`` and ``to`` as the store's bounds; an end before the start is a 400 naming ``to``.
+
+    An empty range is a mistake (Until typed before From), not a question with no answer: saying so
+    beats an empty list the user cannot tell from "nothing happened then".
+    """
+    since = _latest(_since(args.get("since")), _since(args.get("from"), "from"))
+    until = _since(args.get("to"), "to")
+    if since is not None and until is not None and until < since:
+        start = "from" if args.get("from") else "since"
+        raise ValidationError([{"field": "to", "message": f"must not be before {start}"}])
+    return {"since": since, "until": until}
 
 
 @api.get("/deliveries/<delivery_id>")
@@ -259,7 +271,8 @@ OPENAPI_PATHS = {
                  "description": "The same as since (the later of the two counts)."},
                 {"name": "to", "in": "query", "required": False,
                  "schema": {"type": "string", "format": "date-time"},
-                 "description": "Only deliveries made at or before this instant (ISO 8601; no zone = UTC)."},
+                 "description": "Only deliveries made at or before this instant (ISO 8601; no zone = UTC). "
+                                "Before `from` (or `since`) is a 400 naming `to`."},
                 {"name": "q", "in": "query", "required": False,
                  "schema": {"type": "string", "maxLength": delivery_store.SEARCH_MAX},
                  "description": "Free-text search, ignoring case, within the other filters. A delivery's "

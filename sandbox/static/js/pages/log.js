@@ -1,6 +1,6 @@
 // Live log: every delivery as it happens, over the /ws/deliveries websocket, with filters,
 // pause/resume, and a reconnect that resumes from the last cursor seen. Filters the server refuses
-// (an unknown event key) stop the feed and say why next to the filters.
+// (an unknown event key, Until before From) stop the feed and say why next to the filters.
 
 import { eventTypes, get, post, routes, withQuery } from "../api.js";
 import { $, fill, h, toast } from "../dom.js";
@@ -158,6 +158,16 @@ function showRefusal(error) {
   $("#filter-error").hidden = false;
 }
 
+/** The REST list refused the filters (Until before From, a date it cannot read): say so next to the
+ * filters, as a refused websocket does, and stop: the live feed would show deliveries outside them. */
+function refuseRange(error) {
+  feed.stop();
+  Object.assign(older, { done: true, refused: true });
+  state = "refused";
+  showState();
+  showRefusal(error);
+}
+
 function hideRefusal() {
   $("#filter-error").hidden = true;
   for (const control of Object.values(controls)) control.removeAttribute("aria-invalid");
@@ -188,7 +198,9 @@ function showOlder() {
   button.disabled = older.busy;
   button.textContent = searching ? _("Search older") : _("Load older");
   let note;
-  if (searching) {
+  if (older.refused) {
+    note = ""; // the refusal above the table says why
+  } else if (searching) {
     const scanned = formatNumber(older.scanned);
     note = older.busy && !older.scanned ? _("Searching…")
       : older.done ? ngettext("{{n}} match in every delivery.", "{{n}} matches in every delivery.", older.found)
@@ -241,7 +253,12 @@ async function loadOlder() {
     showEmpty();
     older.added = added;
   } catch (error) {
-    toast(_("Could not load older deliveries: {{error}}", { error: error.message }), "bad");
+    if (query !== applied) return;
+    if (error.status === 400) {
+      refuseRange(error);
+    } else {
+      toast(_("Could not load older deliveries: {{error}}", { error: error.message }), "bad");
+    }
   } finally {
     if (query === applied) older.busy = false;
     showOlder();
