@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from sandbox import create_app
@@ -246,3 +247,23 @@ def test_seed_flow_in_portuguese(browser, server, size):  # noqa: F811
         assert page.js_errors == []
     finally:
         page.context.close()
+
+
+def test_event_labels_and_descriptions_are_portuguese_and_searchable_in_both(browser, server):  # noqa: F811
+    # The event types' labels and descriptions come from GET /api/event-types (English data); the pages
+    # show them from the catalog's Portuguese, and a search finds them by either language's words.
+    account = requests.post(server.url + "/api/managing-entity", timeout=10,
+                            json={"name": "Hotel Lisboa", "type": "HOTEL"}).json()
+    page = _page(browser, server, locale="pt-PT")
+    page.goto(f"/send?account={account['id']}&event=booking.create")
+    expect(page.get_by_text("Reserva criada", exact=True)).to_be_visible()
+    expect(page.get_by_text("Foi feita uma nova reserva", exact=False).first).to_be_visible()
+    search = page.locator("#event-search")
+    search.fill("reserva cancelada")
+    expect(page.locator('[role=option][data-key="booking.cancelled"]')).to_be_visible()
+    expect(page.locator('[role=option][data-key="booking.create"]')).to_have_count(0)
+    assert page.locator('[role=option][data-key="booking.cancelled"]').get_attribute("title") == "Reserva cancelada"
+    search.fill("booking cancelled")   # the English words still find it
+    expect(page.locator('[role=option][data-key="booking.cancelled"]')).to_be_visible()
+    assert page.js_errors == []
+    page.context.close()

@@ -38,7 +38,29 @@ def extract() -> Catalog:
     found = extract_from_dir(str(PACKAGE), METHOD_MAP, keywords=KEYWORDS)
     for filename, lineno, message, comments, context in found:
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for text, key, field in catalog_texts():
+        known = catalog.get(text)
+        if known is not None:
+            known.locations.append((LABELS_JS, 0))
+        else:
+            catalog.add(text, None, [(LABELS_JS, 0)], auto_comments=[f"The event type {key}'s {field}."])
     return catalog
+
+
+LABELS_JS = "static/js/labels.js"   # eventText() there shows these texts, translated
+
+
+def catalog_texts() -> list[tuple[str, str, str]]:
+    """The event types' labels and descriptions (text, key, "label" or "description"), which the pages
+    show from GET /api/event-types through ``eventText()``: they are data, not literals in a script."""
+    from sandbox.catalog import list_event_types
+
+    out = []
+    for item in list_event_types():
+        for field in ("label", "description"):
+            if item.get(field):
+                out.append((item[field], item["key"], field))
+    return out
 
 
 def read() -> Catalog:

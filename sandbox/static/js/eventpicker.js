@@ -5,7 +5,7 @@
 // An alias (booking.created) is not an entry of its own: it is found by search and stands for its key.
 
 import { _, formatNumber } from "./i18n.js";
-import { categoryLabel } from "./labels.js";
+import { categoryLabel, eventText } from "./labels.js";
 import { fill, h } from "./dom.js";
 
 /** Group titles of the keys Wink never delivers, in the order they follow the delivered ones. */
@@ -46,7 +46,9 @@ export function aliasMap(items) {
 
 export function matches(item, query) {
   if (!query) return true;
-  const text = [item.key, ...(item.aliases || []), item.label, item.category, item.description]
+  // The English words and the page's language's both find an event (search "reserva" or "booking").
+  const text = [item.key, ...(item.aliases || []), item.label, eventText(item.label), item.category,
+    categoryLabel(item.category), item.description, eventText(item.description)]
     .filter(Boolean).join(" ").toLowerCase();
   return query.toLowerCase().split(/\s+/).filter(Boolean).every((word) => text.includes(word));
 }
@@ -147,9 +149,9 @@ export function multiEventPicker(parts, items, { selected = [], onChange = () =>
           "aria-selected": String(isChosen(item)),
         }, h("span", { class: "tick", "aria-hidden": "true" }),
         h("span", {}, h("span", { class: "key" }, item.key), " ", kindBadge(item), " ",
-          item.label ? h("span", { class: "label-text" }, item.label) : null,
+          item.label ? h("span", { class: "label-text" }, eventText(item.label)) : null,
           item.aliases?.length ? h("span", { class: "alias" }, [" ", _("also {{keys}}", { keys: item.aliases.join(", ") })]) : null,
-          item.description ? h("span", { class: "desc" }, item.description) : null))));
+          item.description ? h("span", { class: "desc" }, eventText(item.description)) : null))));
     }));
     const keys = options().map((option) => option.dataset.key);
     activate(keys.includes(active) ? active : keys[0], { scroll: false });
@@ -241,7 +243,7 @@ export function singleEventPicker(parts, items, { selected = "", onChange = () =
       group.map((item) => h("div", {
         role: "option", id: `event-option-${index++}`, class: "picker-option", "data-key": item.key,
         "aria-selected": String(item.key === current), onclick: () => choose(item.key),
-        title: item.label || null,
+        title: eventText(item.label) || null,
       }, h("span", { class: "key" }, item.key),
       isDelivered(item) ? null : h("span", { "aria-hidden": "true" }, kindBadge(item)))))));
     const active = options().find((option) => option.dataset.key === current);

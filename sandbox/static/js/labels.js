@@ -24,3 +24,9 @@ export function categoryLabel(category) {
   };
   return labels[category] || category;
 }
+
+/** An event type's label or description from the API, in the page's language (the catalog's texts are
+ * in messages.po, see sandbox/i18n/messages.py catalog_texts); a text it does not know as it is. */
+export function eventText(text) {
+  return text ? _(text) : text;
+}

@@ -8,6 +8,7 @@ import { JsonEditor } from "../editor.js";
 import { NEVER_SENT, isDelivered, singleEventPicker } from "../eventpicker.js";
 import { clearErrors, showErrors } from "../forms.js";
 import { _, ngettext } from "../i18n.js";
+import { eventText } from "../labels.js";
 import { LiveFeed } from "../live.js";
 import { scrollCue } from "../scrollcue.js";
 
@@ -57,11 +58,11 @@ function describe(item) {
   }
   fill($("#event-about"), h("div", { class: "about-box" },
     h("div", { class: "row" }, h("code", { class: "about-key" }, item.key),
-      item.label ? h("strong", {}, item.label) : null,
+      item.label ? h("strong", {}, eventText(item.label)) : null,
       h("span", { class: "badge" }, item.category)),
     item.aliases?.length ? h("p", { class: "small muted", style: "margin:4px 0 0" },
       _("Also accepted as {{keys}}.", { keys: item.aliases.join(", ") })) : null,
-    h("p", { style: "margin:8px 0 0" }, item.description || ""),
+    h("p", { style: "margin:8px 0 0" }, eventText(item.description) || ""),
     isDelivered(item) ? null : h("p", { class: "never-sent", style: "margin:8px 0 0" },
       h("span", { class: "pill pill-warn no-dot" }, _("Wink never sends this")), " ", NEVER_SENT[item.kind] || "")));
 }
