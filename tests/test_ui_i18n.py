@@ -262,7 +262,8 @@ def test_event_labels_and_descriptions_are_portuguese_and_searchable_in_both(bro
     search.fill("reserva cancelada")
     expect(page.locator('[role=option][data-key="booking.cancelled"]')).to_be_visible()
     expect(page.locator('[role=option][data-key="booking.create"]')).to_have_count(0)
-    assert page.locator('[role=option][data-key="booking.cancelled"]').get_attribute("title") == "Reserva cancelada"
+    cancelled = page.locator('[role=option][data-key="booking.cancelled"]')
+    assert cancelled.get_attribute("title") == "Reserva cancelada"
     search.fill("booking cancelled")   # the English words still find it
     expect(page.locator('[role=option][data-key="booking.cancelled"]')).to_be_visible()
     assert page.js_errors == []
