@@ -202,3 +202,38 @@ def test_an_attempt_to_a_trickling_receiver_ends_at_the_timeout():
     assert outcome["response_status"] is None
     assert outcome["error"] == "timeout: no complete answer within 1 s"
     assert 1000 <= outcome["duration_ms"] < 1000 + 1000 * sender.DEADLINE_SLACK + 500
+
+
+def test_a_hanging_receiver_cut_by_the_watchdog_first_is_still_no_answer(monkeypatch):
+    # The watchdog's deadline counts from the attempt's start, the socket's read timeout from the
+    # request's end: on a loaded machine the watchdog can cut a silent receiver first. Nothing came
+    # back either way, so the error is the same "no answer" (the watchdog made to come first here).
+    from sandbox.delivery import sender
+
+    monkeypatch.setattr(sender, "DEADLINE_SLACK", -0.5)
+    listener = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def hang():
+        conn, _addr = listener.accept()
+        held.append(conn)
+        with contextlib.suppress(OSError):
+            conn.recv(65536)              # read the request, never answer
+
+    thread = threading.Thread(target=hang, daemon=True)
+    thread.start()
+    connections = sender.Connections()
+    session = sender.new_session(connections)
+    try:
+        outcome = sender.attempt(session, url=f"http://127.0.0.1:{listener.getsockname()[1]}/hook",
+                                 body=b"{}", headers={"Content-Type": "application/json"}, timeout=1.0)
+    finally:
+        session.close()
+        connections.close()
+        for conn in held:
+            conn.close()
+        listener.close()
+        thread.join(5)
+    assert outcome["response_status"] is None
+    assert outcome["error"] == "timeout: no answer within 1 s"
+    assert outcome["duration_ms"] < 1000      # the watchdog, not the socket, ended it

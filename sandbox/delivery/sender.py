@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import heapq
+import http.client
 import http.cookiejar
 import itertools
 import socket
@@ -194,6 +195,19 @@ def signed_headers(profile: str | None, *, secrets: list[str], event_id: str, ev
     }
 
 
+def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether ``exc`` or an exception in its chain (cause, context, urllib3's ``reason``) is one of
+    ``kinds``."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, kinds):
+            return True
+        nested = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = exc.__cause__ or getattr(exc, "reason", None) or nested or exc.__context__
+    return False
+
+
 def describe_error(exc: BaseException, timeout: float) -> str:
     """Say in a few words why a request failed (timeout, refused, reset, DNS, TLS...)."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -266,6 +280,7 @@ def attempt(session: requests.Session, *, url: str, body: bytes, headers: dict, 
     }
     begin = time.perf_counter()
     watch = None
+    answered = False
     try:
         prepared = _request(url, headers, body)
         outcome["request_headers"] = dict(prepared.headers)
@@ -273,6 +288,7 @@ def attempt(session: requests.Session, *, url: str, body: bytes, headers: dict, 
         if isinstance(adapter, _TrackingAdapter):
             watch = adapter.registry.deadline(adapter, timeout)
         response = adapter.send(prepared, timeout=timeout, stream=True)
+        answered = True
         # Reading to the end hands the connection back for keep-alive; a cut body drops it.
         length = response.headers.get("Content-Length", "")
         if length.isdigit() and int(length) <= RESPONSE_LIMIT:
@@ -285,7 +301,13 @@ def attempt(session: requests.Session, *, url: str, body: bytes, headers: dict, 
             raise requests.exceptions.ReadTimeout("cut at the deadline")
     except Exception as exc:  # noqa: BLE001  (requests' and urllib3's errors, bad URLs...)
         if watch is not None and watch.expired:
-            outcome["error"] = f"timeout: no complete answer within {timeout:g} s"
+            # Cut at the deadline. Nothing received at all is the same "no answer" as requests' own
+            # read timeout (the watchdog can come first on a loaded machine: its deadline counts from
+            # the attempt's start, the socket's from the request's end); a part is "no complete answer".
+            nothing = not answered and _caused_by(exc, (http.client.RemoteDisconnected,
+                                                        requests.exceptions.ReadTimeout))
+            outcome["error"] = (f"timeout: no answer within {timeout:g} s" if nothing
+                                else f"timeout: no complete answer within {timeout:g} s")
         else:
             outcome["error"] = describe_error(exc, timeout)
     else:
