@@ -17,7 +17,10 @@ this process's GIL):
    each wait bounded by ``--deadline`` seconds (a design that starves the healthy webhook shows how many
    of its deliveries arrived by then); then again once the first hanging attempts have timed out and
    their retries are due (*retrying*);
-3. prints the ratio loaded/alone of throughput (the worse of the two loaded runs), both for bursts
+3. measures it alone once more after the slow receivers are released (they answer everything from
+   then on), so that *alone* is the median of the rounds before and after the load (A-B-A: a run's
+   drift, such as its database growing by some 50,000 deliveries, weighs on both sides);
+4. prints the ratio loaded/alone of throughput (the worse of the two loaded runs), both for bursts
    fired as they are sent (which include making the events, most of this process's work) and for the
    same bursts fired while the healthy webhook is on hold and then released (sending alone), the p50
    latencies, this process's threads and RSS, and the attempts that timed out (a hanging or trickling
@@ -39,6 +42,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from statistics import median
 
 from _common import percentile  # benchmarks/, this script's folder
 
@@ -55,6 +59,7 @@ def serve_receiver(trickle_seconds: int) -> None:
     arrivals: dict[str, float] = {}
     counter = {"fast": 0, "hang": 0, "trickle": 0}
     waiters: list[tuple[int, asyncio.Future]] = []
+    released = asyncio.Event()  # GET /release: the slow receivers answer at once from then on
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -70,18 +75,32 @@ def serve_receiver(trickle_seconds: int) -> None:
                 length = int(headers.get("content-length") or 0)
                 if length:
                     await reader.readexactly(length)
-                if path.startswith("/hang"):
+                if path.startswith("/hang") and not released.is_set():
                     counter["hang"] += 1
-                    await reader.read()            # until the sender gives up and closes
+                    closed = asyncio.ensure_future(reader.read())  # until the sender gives up
+                    freed = asyncio.ensure_future(released.wait())
+                    await asyncio.wait({closed, freed}, return_when=asyncio.FIRST_COMPLETED)
+                    if closed.done():
+                        freed.cancel()
+                        return
+                    closed.cancel()
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                    await writer.drain()
                     return
-                if path.startswith("/trickle"):
+                if path.startswith("/trickle") and not released.is_set():
                     counter["trickle"] += 1
                     writer.write(b"HTTP/1.1 200 OK\r\nX-Trickle: ")
                     for _ in range(trickle_seconds):
+                        if released.is_set():
+                            break
                         await asyncio.sleep(1)
                         writer.write(b"a")
                         await writer.drain()
                     writer.write(b"\r\nContent-Length: 2\r\n\r\nok")
+                    await writer.drain()
+                    continue
+                if path.startswith(("/hang", "/trickle")):   # released: answered at once
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                     await writer.drain()
                     continue
                 body = b"ok"
@@ -97,6 +116,10 @@ def serve_receiver(trickle_seconds: int) -> None:
                         except TimeoutError:
                             pass
                     body = str(counter["fast"]).encode()
+                elif method == "GET" and path == "/release":
+                    released.set()
+                elif method == "GET" and path == "/unrelease":
+                    released.clear()
                 elif method == "GET" and path == "/reset":
                     arrivals.clear()
                     counter["fast"] = 0
@@ -201,6 +224,9 @@ def run_mode(slow_threads: int, base: str, args) -> dict:
     from sandbox import create_app
     from sandbox.server import Runner
 
+    probe0 = requests.Session()
+    probe0.trust_env = False
+    probe0.get(base + "/unrelease")   # the receiver's slow paths hang and trickle again
     tmp = tempfile.TemporaryDirectory()
     db_path = os.path.join(tmp.name, "bench.db")
     app = create_app({"DATABASE": db_path, "SLOW_THREADS": slow_threads})
@@ -247,6 +273,14 @@ def run_mode(slow_threads: int, base: str, args) -> dict:
             out["hang_requests"], out["trickle_requests"] = stats["hang"], stats["trickle"]
             out["threads_loaded"] = threading.active_count()
             out["rss_loaded"] = rss_mb()
+            # Alone again (A-B-A): the slow receivers answer everything from now on, so the healthy
+            # webhook is measured once more without them, on the database as it has grown; the
+            # ratios compare the loaded runs with both alone runs' rounds, which cancels the drift
+            # of a run (its database grows by some 50,000 deliveries).
+            probe.get(base + "/release")
+            time.sleep(args.settle)
+            out["alone_after"] = measure(api, probe, runner.url, base, healthy, hook, args,
+                                         6 * args.rounds * args.events)
         db = sqlite3.connect(db_path)
         out["timeouts"] = db.execute(
             "select count(*), min(duration_ms) / 1000, max(duration_ms) / 1000 from attempts "
@@ -289,10 +323,14 @@ def main() -> None:
     try:
         for mode in (int(m) for m in args.modes.split(",")):
             r = run_mode(mode, base, args)
-            alone = r["alone"]
+            before, after = r["alone"], r["alone_after"]
+            # Alone: the median of both alone runs' rounds (before the slow receivers and after them).
+            alone = {"rate": median(before["rates"] + after["rates"]),
+                     "send_rate": median(before["send_rates"] + after["send_rates"])}
             name = "before: one shared pool" if mode == 0 else f"slow pool, SLOW_THREADS={mode}"
             print(f"\n[{name}]")
-            for label, m in (("alone   ", alone), ("loaded  ", r["loaded"]), ("retrying", r["retrying"])):
+            for label, m in (("alone   ", before), ("loaded  ", r["loaded"]), ("retrying", r["retrying"]),
+                             ("alone   ", after)):
                 print(f"  {label} burst {m['delivered']:5d}/{args.events} delivered, {m['rate']:7.0f}/s, "
                       f"all in {m['all_in']:.2f} s (rounds {'/'.join(f'{x:.0f}' for x in m['rates'])}); "
                       f"singles {m['singles_arrived']}/{m['singles']} arrived, "
@@ -300,6 +338,8 @@ def main() -> None:
                 print(f"  {label} held  {m['send_delivered']:5d}/{args.events} delivered, "
                       f"{m['send_rate']:7.0f}/s sending only (rounds "
                       f"{'/'.join(f'{x:.0f}' for x in m['send_rates'])})")
+            print(f"  alone (both runs' rounds): {alone['rate']:.0f}/s fired and sent, "
+                  f"{alone['send_rate']:.0f}/s sending only")
             loaded = min((r["loaded"], r["retrying"]), key=lambda m: (m["delivered"], m["rate"]))
             ratio = loaded["rate"] / alone["rate"] if alone["rate"] else 0.0
             if loaded["delivered"] < args.events:

@@ -20,9 +20,14 @@ TIMEOUT = 2.0
 
 
 class HangingReceiver:
-    """Accepts connections on 127.0.0.1, reads what comes and never answers; counts the requests."""
+    """Accepts connections on 127.0.0.1, reads what comes and never answers; counts the requests.
 
-    def __init__(self) -> None:
+    With ``answering`` set it answers each request 200 at once (counted in ``answered``) until it is
+    cleared: a receiver that works, then is stopped in a debugger."""
+
+    def __init__(self, answering: bool = False) -> None:
+        self.answering = answering
+        self.answered = 0
         self.listener = socket.create_server(("127.0.0.1", 0), backlog=256)
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.connections: list[socket.socket] = []
@@ -46,6 +51,10 @@ class HangingReceiver:
                 if chunk.startswith(b"POST "):
                     with self._lock:
                         self.requests += 1
+                    if self.answering:
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                        with self._lock:
+                            self.answered += 1
 
     def __enter__(self) -> HangingReceiver:
         self._thread.start()
@@ -107,6 +116,45 @@ def test_healthy_webhook_delivers_while_20_receivers_hang(app, client, live_serv
         assert attempt["error"].startswith("timeout") and attempt["status"] == "retrying"
         assert TIMEOUT * 1000 * 0.9 <= attempt["durationMs"] < TIMEOUT * 1000 * 2
         assert shown["attempts"][1]["trigger"] == "retry"
+
+
+class TestQuickReceiversThatHang:
+    """Webhooks known to be quick that all start to hang at once (their receivers stopped in a debugger)
+    go to the quick senders, which they would hold for a whole timeout: a quick sender stuck past
+    SLOW_SECONDS is replaced by a new one, and goes on among the slow senders once its attempt ends."""
+
+    TIMEOUT = 4.0
+
+    @pytest.fixture
+    def app(self, db_path):
+        return create_app({"DATABASE": db_path, "TESTING": True, "REQUEST_TIMEOUT": self.TIMEOUT,
+                           "RETRY_SCHEDULE": [60], "WORKER_THREADS": 8, "SLOW_THREADS": 64,
+                           "SLOW_SECONDS": 0.5})
+
+    def test_healthy_webhook_delivers_while_20_quick_receivers_start_to_hang(self, app, client, live_server):
+        hanging_account = client.post("/api/managing-entity", json={"name": "Hanging"}).get_json()
+        healthy_account = client.post("/api/managing-entity", json={"name": "Healthy"}).get_json()
+        with HangingReceiver(answering=True) as receivers, Receiver() as healthy:
+            for n in range(HANGING):
+                make_webhook(client, hanging_account, f"{receivers.url}/hook/{n}", name=f"Quick {n}")
+            make_webhook(client, healthy_account, healthy.url + "/hook", name="Healthy")
+            fire(client, hanging_account)
+            wait_until(lambda: receivers.answered >= HANGING, 10, message="the 20 receivers to answer")
+            fired = [fire(client, healthy_account)["events"][0]["id"]]
+            healthy.wait_for(1)
+
+            receivers.answering = False      # all 20 hang from now on; the engine knows them as quick
+            fire(client, hanging_account)
+            wait_until(lambda: receivers.requests >= HANGING + 8, 2,
+                       message="the hanging receivers to hold every quick sender")
+            for n in range(10):
+                [event] = fire(client, healthy_account)["events"]
+                fired.append(event["id"])
+                # Well under the timeout: no healthy delivery waits for the hanging attempts to end.
+                healthy.wait_for(n + 2, timeout=self.TIMEOUT / 2)
+            assert [r.headers["Wink-Event-Id"] for r in healthy.requests] == fired   # all, once, in order
+            senders = [t.name for t in threading.enumerate() if t.name.startswith("delivery-")]
+            assert len(senders) <= 8 + 64 + 3     # quick and slow senders, dispatcher, recorder, watchdog
 
 
 def test_sigkill_while_receivers_hang_loses_and_repeats_no_event(tmp_path, monkeypatch):

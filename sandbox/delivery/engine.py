@@ -12,8 +12,12 @@ Three kinds of threads:
   up to SLOW_THREADS *slow* senders (started as needed) serve the webhooks whose last attempt took
   longer (a receiver that hangs until the timeout, or trickles its answer). A webhook not seen yet
   is tried on a fast sender, but at most a quarter of the fast senders try unknown webhooks at once
-  (the others go to the slow pool until known). So hanging receivers hold at most SLOW_THREADS
-  threads plus, for one timeout, the fast senders of webhooks that were fast until they hung;
+  (the others go to the slow pool until known). A fast sender whose attempt has run SLOW_SECONDS
+  (a webhook that was fast until it hung: its receiver stopped in a debugger) is *replaced*: the
+  dispatcher starts a new fast sender, and the stuck one joins the slow pool, where it goes on once
+  its attempt ends. So hanging receivers hold at most SLOW_THREADS threads, and the fast pool always
+  has WORKER_THREADS senders free of them (after SLOW_SECONDS + POLL_SECONDS at worst), unless the
+  slow pool is full;
 - the **recorder** writes finished attempts in batches: the attempt, the delivery's new state and
   the live-log rows in one transaction, then publishes the log messages to the hub.
 
@@ -32,6 +36,7 @@ a lane or a sender; an attempt already in flight finishes and is recorded, and n
 from __future__ import annotations
 
 import heapq
+import itertools
 import queue
 import threading
 import time
@@ -60,6 +65,17 @@ PRUNE_MAX_BATCHES = 50     # batches per trim, so the dispatcher is never held u
 SPEED_MEMORY = 100_000     # webhooks whose speed (fast or slow) is remembered; the oldest are forgotten
 
 _STOP = object()
+
+
+class _Sender:
+    """A fast sender thread, as the dispatcher sees it: when its attempt began, whether it was replaced."""
+
+    __slots__ = ("thread", "began", "replaced")
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+        self.began: float | None = None   # set while an attempt runs
+        self.replaced = False             # stuck past SLOW_SECONDS: now one of the slow senders
 
 
 class _Lane:
@@ -94,6 +110,8 @@ class Engine:
         self._probing = 0                   # lanes of unknown speed holding a fast place
         self._slow_senders = 0
         self._slow_idle = 0
+        self._fast: list[_Sender] = []      # the fast senders that were not replaced
+        self._names = itertools.count()     # numbers threads' names
         self._results: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._recorder: threading.Thread | None = None
@@ -145,17 +163,24 @@ class Engine:
         released = store.release_claims(self._dbs.get())
         if released:
             self.app.logger.info("Sending again %d deliveries that were queued or in flight", released)
+        self._fast = []
         self._threads = [threading.Thread(target=self._dispatch_loop, name="delivery-dispatcher",
                                           daemon=True)]
-        self._threads += [
-            threading.Thread(target=self._send_loop, args=(self._ready,), name=f"delivery-sender-{n}",
-                             daemon=True)
-            for n in range(int(self.app.config["WORKER_THREADS"]))
-        ]
+        for _ in range(int(self.app.config["WORKER_THREADS"])):
+            self._fast_sender()
         self._recorder = threading.Thread(target=self._record_loop, name="delivery-recorder", daemon=True)
         self.running = True
         for thread in [*self._threads, self._recorder]:
             thread.start()
+
+    def _fast_sender(self) -> threading.Thread:
+        """Make a fast sender thread (not started), registered in ``_fast`` and ``_threads``."""
+        me = _Sender()
+        me.thread = threading.Thread(target=self._send_loop, args=(self._ready, me), daemon=True,
+                                     name=f"delivery-sender-{next(self._names)}")
+        self._fast.append(me)
+        self._threads.append(me.thread)
+        return me.thread
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop sending, record what finished, and join every thread (waiting at most ``timeout``).
@@ -201,6 +226,7 @@ class Engine:
             self._wake.clear()
             wait = POLL_SECONDS
             try:
+                self._replace_stuck()
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + PRUNE_SECONDS
                     self.prune_log(db)
@@ -215,6 +241,29 @@ class Engine:
                 self.app.logger.exception("The delivery dispatcher failed; trying again shortly")
             if wait > 0:
                 self._wake.wait(wait)
+
+    def _replace_stuck(self) -> None:
+        """Replace each fast sender whose attempt has run SLOW_SECONDS or more by a new one; the stuck
+        one is counted among the slow senders from now on (none is replaced when they are all taken)."""
+        if self.slow_threads <= 0:
+            return
+        slow_after = float(self.app.config["SLOW_SECONDS"])
+        now = time.monotonic()
+        started = []
+        with self._lock:
+            for me in list(self._fast):
+                began = me.began
+                if began is None or now - began < slow_after:
+                    continue
+                if self._stopping.is_set() or self._slow_senders >= self.slow_threads:
+                    break
+                me.replaced = True
+                self._fast.remove(me)
+                self._slow_senders += 1
+                me.thread.name = f"delivery-slow-sender-{next(self._names)}"   # stop() wakes it there
+                started.append(self._fast_sender())
+        for thread in started:
+            thread.start()
 
     def _claim(self, db) -> int:
         with self._lock:
@@ -292,8 +341,9 @@ class Engine:
 
     # ---- the senders ------------------------------------------------------------------------
 
-    def _send_loop(self, ready: queue.SimpleQueue) -> None:
-        """Serve the lanes put in ``ready`` (the fast pool's queue or the slow pool's)."""
+    def _send_loop(self, ready: queue.SimpleQueue, me: _Sender | None = None) -> None:
+        """Serve the lanes put in ``ready`` (the fast pool's queue or the slow pool's); ``me`` is a fast
+        sender's registration, through which the dispatcher replaces it when an attempt hangs."""
         db = self._dbs.get()
         session = sender.new_session(self._http)
         slow_pool = ready is self._ready_slow
@@ -319,6 +369,8 @@ class Engine:
                     lane = None
                     continue
                 began = time.monotonic()
+                if me is not None:
+                    me.began = began
                 try:
                     result = self._attempt(session, self._hook(db, lane), job)
                 except Exception:
@@ -330,7 +382,10 @@ class Engine:
                 streak += 1
                 # A slow sender lets the other slow lanes go first after every attempt: each waits
                 # its turn of at most one timeout per slow lane ahead of it.
-                lane = self._done(lane, keep=not slow_pool and streak < LANE_STREAK, ready=ready, slow=slow)
+                lane = self._done(lane, keep=not slow_pool and streak < LANE_STREAK, ready=ready, slow=slow,
+                                  me=me)
+                if me is not None and me.replaced:     # final once _done has ended the attempt
+                    ready, slow_pool, me = self._ready_slow, True, None
         finally:
             if lane is not None:
                 self._done_abandoned(lane)
@@ -362,7 +417,7 @@ class Engine:
             self._slow_senders += 1
             self._slow_idle += 1          # counted idle until it takes its first lane
             thread = threading.Thread(target=self._slow_sender, daemon=True,
-                                      name=f"delivery-slow-sender-{self._slow_senders}")
+                                      name=f"delivery-slow-sender-{next(self._names)}")
             self._threads.append(thread)
             thread.start()
         return self._ready_slow
@@ -415,7 +470,7 @@ class Engine:
             return job
 
     def _done(self, lane: _Lane, *, keep: bool, ready: queue.SimpleQueue | None = None,
-              slow: bool = False) -> _Lane | None:
+              slow: bool = False, me: _Sender | None = None) -> _Lane | None:
         """Finish a job of ``lane``; return the lane when this thread should go on with it.
 
         A busy lane stays with its thread for up to LANE_STREAK jobs (no hand-off through the ready
@@ -424,6 +479,9 @@ class Engine:
         whose webhook turned slow (or fast) goes to the other pool's queue instead.
         """
         with self._lock:
+            if me is not None:
+                me.began = None           # under the lock: the dispatcher replaces it now or never
+                keep = keep and not me.replaced
             lane.in_flight -= 1
             self._note_speed(lane, slow)
             if lane.full and len(lane.heap) + lane.in_flight < LANE_BACKLOG // 2:
