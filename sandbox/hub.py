@@ -102,11 +102,14 @@ class Subscription:
             return False
         return self.accept is None or self.accept(entry.message)
 
-    def poll(self, timeout: float) -> Batch:
+    def poll(self, timeout: float, most: int | None = None) -> Batch:
         """Wait up to ``timeout`` for messages; return them (maybe none), or a closed batch.
 
         After a poll that found anything, the next one first waits out ``interval``, so messages
-        arriving meanwhile go out together.
+        arriving meanwhile go out together. With ``most``, at most that many wanted messages are
+        returned (the oldest); the others stay in the ring for the next poll, still counted against
+        ``maxlen``: a caller that makes something of each message (a websocket frame) makes at most
+        ``most`` at a time, however far behind the subscription is.
         """
         wait = self._not_before - time.monotonic()
         if wait > 0 and self._closed.wait(wait):
@@ -132,19 +135,32 @@ class Subscription:
         if taken or lost:
             self._not_before = time.monotonic() + self.interval
         if self.accept is None and self.after is None:
-            wanted = taken
+            wanted, places = taken, None
         else:
-            wanted = [entry for entry in taken if self._wanted(entry)]
-        overflow = len(wanted) - self.maxlen
-        if overflow <= 0:
+            places = [place for place, entry in enumerate(taken) if self._wanted(entry)]
+            wanted = [taken[place] for place in places]
+        overflow = max(0, len(wanted) - self.maxlen)
+        first_dropped = last_dropped = None
+        if overflow:
+            cursors = [entry.cursor for entry in wanted[:overflow] if entry.cursor is not None]
+            first_dropped, last_dropped = (cursors[0], cursors[-1]) if cursors else (None, None)
+        if most is not None and len(wanted) - overflow > most:
+            # The rest waits in the ring: the next poll starts after the last one returned.
+            end = overflow + most
+            self._position = start + (end if places is None else places[end - 1] + 1)
+            self._not_before = 0.0
+            chunk = wanted[overflow:end]
+            span = (start + overflow, start + end) if places is None else None
+            return Batch(chunk, dropped=lost + overflow, first_dropped=first_dropped,
+                         last_dropped=last_dropped, span=span)
+        if not overflow:
             # ``span`` lets viewers that want everything share the work of one batch
-            return Batch(wanted, dropped=lost, span=(start, head) if wanted is taken else None)
-        cursors = [entry.cursor for entry in wanted[:overflow] if entry.cursor is not None]
+            return Batch(wanted, dropped=lost, span=(start, head) if places is None else None)
         return Batch(
             wanted[overflow:],
             dropped=lost + overflow,
-            first_dropped=cursors[0] if cursors else None,
-            last_dropped=cursors[-1] if cursors else None,
+            first_dropped=first_dropped,
+            last_dropped=last_dropped,
         )
 
     def get(self, timeout: float) -> tuple[list[dict], int, int | None]:

@@ -43,8 +43,8 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "HONOUR_RETRY_AFTER": (False, bool, "Not Wink's behaviour (opt-in): a retried answer's `Retry-After` "
                            "header replaces the next step (capped at the schedule's longest step)."),
     "WORKER_THREADS": (8, int, "Sender threads for webhooks whose receivers answer quickly; a receiver "
-                       "that starts to hang moves to the slow senders, and a sender it holds for SLOW_SECONDS is "
-                       "replaced by a new one (it joins the slow senders)."),
+                       "that starts to hang moves to the slow senders, and a sender it holds for "
+                       "SLOW_SECONDS is replaced by a new one (it joins the slow senders)."),
     "MAX_PER_WEBHOOK": (1, int, "Attempts in flight at once per webhook; 1 keeps each webhook's events in "
                         "fired order."),
     "SLOW_THREADS": (64, int, "Most sender threads, started as needed, for webhooks whose receivers are "

@@ -46,6 +46,34 @@ def test_filters_apply_per_subscription():
     assert cursors(every.poll(1)) == [1, 2, 3]
 
 
+def test_a_poll_with_most_returns_the_oldest_and_leaves_the_rest_for_the_next():
+    hub = Hub(maxlen=10)
+    every = hub.subscribe(interval=0)
+    red = hub.subscribe(lambda m: m["cursor"] % 2 == 1, interval=0)
+    hub.publish(msgs(*range(1, 8)))
+    first = every.poll(0, most=3)
+    assert cursors(first) == [1, 2, 3] and first.dropped == 0
+    assert first.span == (0, 3)               # still shareable between viewers that want everything
+    assert cursors(every.poll(0, most=3)) == [4, 5, 6]
+    assert cursors(every.poll(0, most=3)) == [7]
+    assert cursors(every.poll(0, most=3)) == []
+    assert cursors(red.poll(0, most=2)) == [1, 3]
+    assert cursors(red.poll(0, most=2)) == [5, 7]
+    assert cursors(red.poll(0, most=2)) == []
+
+
+def test_what_waits_for_a_later_poll_still_counts_against_maxlen():
+    hub = Hub(maxlen=5, capacity=50)
+    sub = hub.subscribe(interval=0)
+    hub.publish(msgs(*range(1, 5)))
+    assert cursors(sub.poll(0, most=2)) == [1, 2]
+    hub.publish(msgs(*range(5, 9)))           # 3, 4 wait, and 5 to 8 come: 6 waiting, one too many
+    batch = sub.poll(0, most=2)
+    assert cursors(batch) == [4, 5]
+    assert (batch.dropped, batch.first_dropped, batch.last_dropped) == (1, 3, 3)
+    assert cursors(sub.poll(0, most=10)) == [6, 7, 8]
+
+
 def test_entries_are_shared_and_keep_no_encoded_bytes():
     hub = Hub()
     sub = hub.subscribe(interval=0)
