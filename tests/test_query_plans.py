@@ -223,3 +223,17 @@ def test_a_keys_unfinished_deliveries_are_one_range_of_the_partial_index(db, cli
         for key in ("booking.create", "booking.cancelled"):
             wanted = [d for d in every if d["status"] == status and d["event"] == key]
             assert deliveries.list_deliveries(db, event_key=key, status=status, limit=1000)[0] == wanted
+
+
+@pytest.mark.parametrize("read", ["backlog", "resume"])
+def test_a_webhooks_messages_in_one_status_are_one_range_of_its_index(db, read):
+    """``webhookId=W&status=S``: one range of ``log_by_webhook_status``, in cursor order (no sort); it
+    walked every message in S, of every webhook, through ``log_by_status``."""
+    filters = {"webhookId": [ids(db)["webhook"]], "status": ["cancelled"]}
+    if read == "backlog":
+        found = plans(db, lambda db: log.recent(db, 1000, filters))
+    else:
+        found = plans(db, lambda db: log.since(db, 0, filters, 1000))
+    lines = [line for _sql, plan in found for line in plan]
+    assert any("log_by_webhook_status (webhook_id=? AND status=?" in line for line in lines), lines
+    assert not [line for line in lines if "TEMP B-TREE" in line], lines
