@@ -23,7 +23,9 @@ this process's GIL):
 4. prints the ratio loaded/alone of throughput (the worse of the two loaded runs), both for bursts
    fired as they are sent (which include making the events, most of this process's work) and for the
    same bursts fired while the healthy webhook is on hold and then released (sending alone), the p50
-   latencies, this process's threads and RSS, and the attempts that timed out (a hanging or trickling
+   latencies, this process's CPU time per delivery (server and client: more of it when loaded is work
+   the slow receivers add; the same CPU at a lower rate is time lost waiting), its threads and RSS,
+   and the attempts that timed out (a hanging or trickling
    attempt ends at REQUEST_TIMEOUT).
 
 It prints figures; nothing is asserted. The goals (issue 13): ratio >= 0.90, loaded p50 < 5 ms.
@@ -169,10 +171,12 @@ def measure(api, probe, runner_url: str, base: str, entity: str, hook: str, args
     rounds.sort(key=lambda r: (r["delivered"], r["rate"]))
     sends.sort(key=lambda r: (r["delivered"], r["rate"]))
     middle = rounds[len(rounds) // 2]
+    cpu = median(r["cpu_ms"] for r in rounds)
+    send_cpu = median(r["cpu_ms"] for r in sends)
     return {**middle, **singles(api, probe, runner_url, base, entity, args),
             "rates": [r["rate"] for r in rounds], "delivered": min(r["delivered"] for r in rounds),
             "send_rate": sends[len(sends) // 2]["rate"], "send_rates": [r["rate"] for r in sends],
-            "send_delivered": min(r["delivered"] for r in sends)}
+            "send_delivered": min(r["delivered"] for r in sends), "cpu_ms": cpu, "send_cpu_ms": send_cpu}
 
 
 def burst(api, probe, runner_url: str, base: str, entity: str, args, seed: int,
@@ -184,6 +188,7 @@ def burst(api, probe, runner_url: str, base: str, entity: str, args, seed: int,
     stores in chunks), and making them is most of this process's work.
     """
     probe.get(base + "/reset")
+    cpu = time.process_time()
     if hold:
         api.post(f"{runner_url}/api/webhooks/{hold}/hold").raise_for_status()
     answer = api.post(runner_url + "/api/events", json={
@@ -195,7 +200,8 @@ def burst(api, probe, runner_url: str, base: str, entity: str, args, seed: int,
     got = int(probe.get(f"{base}/wait/{args.events}/{args.deadline}", timeout=args.deadline + 10).text)
     arrived = sorted(probe.get(base + "/stats").json()["arrivals"].values())
     rate = (len(arrived) - 1) / (arrived[-1] - arrived[0]) if len(arrived) > 1 else 0.0
-    return {"delivered": got, "rate": rate, "all_in": time.monotonic() - answered}
+    cpu_ms = 1000 * (time.process_time() - cpu) / max(1, got)  # this process's CPU (server and client)
+    return {"delivered": got, "rate": rate, "all_in": time.monotonic() - answered, "cpu_ms": cpu_ms}
 
 
 def singles(api, probe, runner_url: str, base: str, entity: str, args) -> dict:
@@ -334,10 +340,12 @@ def main() -> None:
                 print(f"  {label} burst {m['delivered']:5d}/{args.events} delivered, {m['rate']:7.0f}/s, "
                       f"all in {m['all_in']:.2f} s (rounds {'/'.join(f'{x:.0f}' for x in m['rates'])}); "
                       f"singles {m['singles_arrived']}/{m['singles']} arrived, "
-                      f"p50 {m['p50']:.2f} ms, p99 {m['p99']:.2f} ms (from the 202)")
+                      f"p50 {m['p50']:.2f} ms, p99 {m['p99']:.2f} ms (from the 202); "
+                      f"CPU {m['cpu_ms']:.2f} ms per delivery")
                 print(f"  {label} held  {m['send_delivered']:5d}/{args.events} delivered, "
                       f"{m['send_rate']:7.0f}/s sending only (rounds "
-                      f"{'/'.join(f'{x:.0f}' for x in m['send_rates'])})")
+                      f"{'/'.join(f'{x:.0f}' for x in m['send_rates'])}); "
+                      f"CPU {m['send_cpu_ms']:.2f} ms per delivery")
             print(f"  alone (both runs' rounds): {alone['rate']:.0f}/s fired and sent, "
                   f"{alone['send_rate']:.0f}/s sending only")
             loaded = min((r["loaded"], r["retrying"]), key=lambda m: (m["delivered"], m["rate"]))
