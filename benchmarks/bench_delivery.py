@@ -132,7 +132,7 @@ def main() -> None:
     from sandbox import create_app
     from sandbox.envelope import make_event, to_json
     from sandbox.hub import get_hub
-    from sandbox.server import Runner, quiet_werkzeug
+    from sandbox.server import Runner, quiet_werkzeug, tune_gc
 
     child = subprocess.Popen([sys.executable, __file__, "--receiver"], stdout=subprocess.PIPE, text=True)
     port = int(child.stdout.readline())
@@ -170,6 +170,7 @@ def main() -> None:
 
         threading.Thread(target=read_viewer, daemon=True).start()
         with Runner(app, "127.0.0.1", 0) as runner:
+            tune_gc(app.config["GC_YOUNG_THRESHOLD"])  # as `serve` does once started
             api = requests.Session()
             api.trust_env = False
             created = api.post(runner.url + "/api/managing-entity", json={"name": "Bench Account"}).json()

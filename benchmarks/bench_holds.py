@@ -60,7 +60,7 @@ def main() -> None:
     import requests
 
     from sandbox import create_app
-    from sandbox.server import Runner, quiet_werkzeug
+    from sandbox.server import Runner, quiet_werkzeug, tune_gc
 
     quiet_werkzeug()
     child = subprocess.Popen([sys.executable, __file__, "--receiver"], stdout=subprocess.PIPE, text=True)
@@ -69,6 +69,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             app = create_app({"DATABASE": str(Path(folder) / "bench.db")})
             with Runner(app, "127.0.0.1", 0) as runner:
+                tune_gc(app.config["GC_YOUNG_THRESHOLD"])  # as `serve` does once started
                 run(runner.url, target, args, requests.Session())
     finally:
         child.kill()

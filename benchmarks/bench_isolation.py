@@ -228,7 +228,7 @@ def run_mode(slow_threads: int, base: str, args) -> dict:
     import requests
 
     from sandbox import create_app
-    from sandbox.server import Runner
+    from sandbox.server import Runner, tune_gc
 
     probe0 = requests.Session()
     probe0.trust_env = False
@@ -241,6 +241,7 @@ def run_mode(slow_threads: int, base: str, args) -> dict:
     out: dict = {"slow_threads": slow_threads, "threads_before": threading.active_count()}
     try:
         with Runner(app, "127.0.0.1", 0) as runner:
+            tune_gc(app.config["GC_YOUNG_THRESHOLD"])  # as `serve` does once started
             api = requests.Session()
             api.trust_env = False
 

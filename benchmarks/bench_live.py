@@ -202,7 +202,7 @@ def main() -> None:
     from sandbox import create_app
     from sandbox.hub import get_hub
     from sandbox.live import get_broadcaster
-    from sandbox.server import Runner, quiet_werkzeug
+    from sandbox.server import Runner, quiet_werkzeug, tune_gc
 
     receiver = subprocess.Popen([sys.executable, __file__, "--receiver"], stdout=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{int(receiver.stdout.readline())}"
@@ -217,6 +217,7 @@ def main() -> None:
         broadcaster = get_broadcaster(app, "log")
         fanouts: list[float] = []  # ms of the broadcaster's CPU per delivery, per burst
         with Runner(app, "127.0.0.1", 0) as runner:
+            tune_gc(app.config["GC_YOUNG_THRESHOLD"])  # as `serve` does once started
             api = requests.Session()
             api.trust_env = False
             account = api.post(runner.url + "/api/managing-entity", json={"name": "Bench Account"}).json()

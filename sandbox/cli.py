@@ -55,7 +55,7 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
     from sandbox import create_app, settings
     from sandbox import seed as seeding
     from sandbox.db import connect
-    from sandbox.server import Runner, quiet_werkzeug
+    from sandbox.server import Runner, quiet_werkzeug, tune_gc
     from sandbox.store import webhooks
 
     quiet_werkzeug()
@@ -93,6 +93,7 @@ def serve(host: str, port: int, db_path: str, seed: bool, token: str | None) -> 
         stop.set()
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    tune_gc(app.config["GC_YOUNG_THRESHOLD"])
     runner.start()
     click.echo(f"Webhook Sandbox {__version__} listening on {runner.url}  (database: {db_path})")
     click.echo(f"Open {runner.url}/ in a browser; API reference at {runner.url}/openapi.json. "

@@ -52,6 +52,10 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
                      "WORKER_THREADS. 0: one shared pool, as before."),
     "SLOW_SECONDS": (1.0, float, "An attempt that takes this long or longer (a receiver that hangs or "
                      "trickles) moves its webhook to the slow senders until an attempt is quick again."),
+    "GC_YOUNG_THRESHOLD": (10_000, int, "Allocations between two collections of Python's youngest "
+                           "generation once `serve` has started (Python's default is 700), which also "
+                           "freezes the objects alive at start-up: under load, a full collection "
+                           "(a pause of about 50 to 100 ms) every 30 s or so instead of every 2 s."),
     "INBOX_MAX_CAPTURES": (1000, int, "Captured requests each inbox keeps; the oldest go first."),
     "LOG_MAX_ROWS": (1_000_000, int, "Live-log messages kept for websocket history and resuming; the "
                      "oldest are deleted first (events, deliveries and attempts are kept)."),
@@ -72,6 +76,7 @@ MINIMUMS: dict[str, float] = {
     "MAX_PER_WEBHOOK": 1,
     "SLOW_THREADS": 0,
     "SLOW_SECONDS": 0.001,
+    "GC_YOUNG_THRESHOLD": 100,
     "INBOX_MAX_CAPTURES": 1,
     "LOG_MAX_ROWS": 1000,
     "LIVE_QUEUE_SIZE": 10,

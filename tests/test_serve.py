@@ -153,6 +153,8 @@ def test_bad_options_are_clear(args, tmp_path):
     ({"SANDBOX_LIVE_QUEUE_SIZE": "-1"}, "SANDBOX_LIVE_QUEUE_SIZE='-1' is too small"),
     ({"SANDBOX_REQUEST_TIMEOUT": "0"}, "REQUEST_TIMEOUT"),
     ({"SANDBOX_RETRY_SCHEDULE": "[1,"}, "RETRY_SCHEDULE"),
+    ({"SANDBOX_GC_YOUNG_THRESHOLD": "5"}, "SANDBOX_GC_YOUNG_THRESHOLD='5' is too small"),
+    ({"SANDBOX_GC_YOUNG_THRESHOLD": "often"}, "SANDBOX_GC_YOUNG_THRESHOLD='often'"),
 ])
 def test_bad_settings_are_a_clear_error_not_a_traceback(env, named, tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "run.py"), "serve", "--port", "0", "--db",
