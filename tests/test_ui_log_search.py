@@ -230,3 +230,49 @@ def test_one_search_reads_on_past_the_bound_of_a_call(page, server, monkeypatch)
     expect(page.locator("#log tr[data-id]")).to_have_count(1)
     assert shown_ids(page) == oldest
     expect(page.locator("#older-note")).to_have_text("1 match in every delivery.")
+
+
+def test_a_later_from_shows_no_earlier_delivery_from_the_live_backlog(page, server):
+    # With a From, the past comes from the REST list (which reads `from`) and the websocket brings news
+    # only: it must ask for no backlog. It sent no `backlog` for 0, so the server's default of 50 showed
+    # deliveries from before From (failed before: the 2 showed, then a fast 400 hid the race in CI).
+    account = setup_account(server, "Later Hotel", "later")
+    fire_many(server, account, 2)
+    asked = []
+    page.on("websocket", lambda socket: asked.append(socket.url))
+    page.goto(f"/log?entity={account['id']}&from=2099-01-01T00:00")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(page.locator("#older-note")).to_have_text("Nothing older matches these filters.")
+    page.wait_for_timeout(300)
+    expect(page.locator("#log tr[data-id]")).to_have_count(0)
+    assert asked and all("backlog=0" in url for url in asked), asked
+    # Without a From the websocket's backlog fills the page as before.
+    page.fill("#f-from", "")
+    page.locator("#f-from").dispatch_event("change")
+    expect(page.locator("#log tr[data-id]")).to_have_count(2)
+
+
+def test_a_search_typed_before_the_page_has_loaded_is_run(page, server):
+    # A search submitted while the page still reads its accounts and webhooks is not lost: the page
+    # runs it with the address's filters once loaded (failed before: it stayed on 0 rows, busy).
+    account = setup_account(server, "Early Hotel", "early")
+    fire_many(server, account, 2, set=['bookingCode="EARLY55"'])
+    fire_many(server, account, 1)
+    other = setup_account(server, "Early Other Hotel", "early-other")
+    fire_many(server, other, 1, set=['bookingCode="EARLY55"'])
+    held = []  # the page's read of the accounts, held until the search is submitted
+    page.route("**/api/managing-entity", lambda route: held.append(route))
+    page.goto(f"/log?entity={account['id']}", wait_until="domcontentloaded")  # its script runs
+    page.fill("#f-q", "early55")
+    page.press("#f-q", "Enter")
+    for _ in range(100):  # Playwright hands routes over only while it runs a page call
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page asked for its accounts"
+    for route in held:
+        route.continue_()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "search")
+    expect(page.locator("#log tr[data-id]")).to_have_count(2)
+    expect(page.locator("#older-note")).to_have_text("2 matches in every delivery.")
+    assert "q=early55" in page.url and f"entity={account['id']}" in page.url

@@ -11,13 +11,14 @@ const WEBSOCKET_EXPECTED = "/problems/websocket-expected";
 export class LiveFeed {
   /**
    * ``path``: e.g. "/ws/deliveries"; ``params``: filters sent as the query string;
-   * ``backlog``: how many past messages to ask for on the first connection;
+   * ``backlog``: how many past messages to ask for on the first connection (null: the server's
+   *   default of 50; 0: none, news only);
    * ``onMessages(list)``: messages in order; ``onState(state)``: connecting, live, reconnecting, refused;
    * ``onGap(message)``: the server could not replay everything (refetch through the REST API);
    * ``onRefused(apiError)``: the server refuses this address or query (4xx): the feed has stopped.
    */
   constructor(path, {
-    params = {}, backlog = 0, onMessages = () => {}, onState = () => {}, onGap = () => {}, onRefused = () => {},
+    params = {}, backlog = null, onMessages = () => {}, onState = () => {}, onGap = () => {}, onRefused = () => {},
   } = {}) {
     Object.assign(this, { path, params, backlog, onMessages, onState, onGap, onRefused });
     this.cursor = null;
@@ -62,7 +63,7 @@ export class LiveFeed {
   connect() {
     const query = { ...this.params };
     if (this.cursor !== null) query.since = this.cursor;
-    else if (this.backlog) query.backlog = this.backlog;
+    else if (this.backlog !== null) query.backlog = this.backlog;
     this.onState(this.cursor === null ? "connecting" : "reconnecting");
     const url = wsUrl(this.path, query);
     const attempt = ++this.attempts;

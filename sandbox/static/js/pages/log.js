@@ -312,6 +312,12 @@ async function start() {
   }
   fillWebhookChoices();
   if (params.get("webhookId")) controls.webhookId.value = params.get("webhookId");
+  if (applied !== null) {
+    // A search was submitted while the page loaded: run it again with the address's filters too.
+    applied = null;
+    applyFilters();
+    return;
+  }
   applied = JSON.stringify(filters());
   follow(filters());
   showEmpty();
